@@ -1,0 +1,291 @@
+//! Batch mode of `FraudAlerts`: DataFusion SQL over an hour-partitioned lake.
+//!
+//! Each run lands its new events in the lake (Arrow batches partitioned by
+//! event-time hour), then re-reads only the partitions the new events can
+//! matter to. A new event `u` can change the alerts of the card's
+//! transactions `t` with `u.event_time <= t.event_time < u.event_time + 300 s`,
+//! whose windows reach back to `u.event_time - 300 s`, so the run reads the
+//! hours overlapping `(u - 300 s, u + 300 s)` for each new `u`.
+//!
+//! The SQL ([`ALERTS_SQL`], shared with micro-batch) computes both rules with
+//! `RANGE` window frames over the re-read history plus the new events, twice:
+//! over all rows and over the old rows only. An alert is emitted when it
+//! holds now and either its transaction is new or it did not hold before —
+//! i.e. exactly the alerts the previous runs have not emitted (rules are
+//! monotone, so nothing is ever retracted). No emitted-set is needed.
+
+use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
+use std::sync::LazyLock;
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::compute::concat_batches;
+use datafusion::arrow::datatypes::{Int64Type, UInt64Type};
+use datafusion::error::DataFusionError;
+
+use crate::df::{DfEngine, Table};
+use crate::error::{Result, WorkloadError};
+use crate::event::{Transaction, transactions_batch, transactions_schema};
+use crate::mode::{IncrementalJob, JobConfig};
+use crate::output::Emission;
+use crate::time::{HOUR, Millis};
+
+use super::{Alert, FraudAlerts, GEO_WINDOW_MS, LARGE_AMOUNT_CENTS, Rule, VELOCITY_MIN_COUNT, VELOCITY_WINDOW_MS};
+
+/// The alerts that `new_txns` create, over `history` (everything landed
+/// before, at least the part within 300 s of a new event) plus `new_txns`.
+///
+/// Integer event times make `N - 1 PRECEDING` the open lower edge
+/// `> t - N`; `RANGE … CURRENT ROW` includes equal-time peers, as the
+/// contract requires. `geo_hop` holds iff the window's smallest and largest
+/// country differ (`t` is in its own window). `n_old` / `o_min` / `o_max` are
+/// the same over old rows only: what the previous runs have already seen.
+pub(super) static ALERTS_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH
+cards AS (
+  SELECT card_id, MIN(event_time) - {geo} AS reach FROM new_txns GROUP BY card_id
+),
+rows AS (
+  SELECT h.txn_id, h.card_id, h.amount_cents, h.country, h.event_time, FALSE AS is_new
+  FROM history h JOIN cards c ON h.card_id = c.card_id
+  WHERE h.event_time > c.reach
+  UNION ALL
+  SELECT txn_id, card_id, amount_cents, country, event_time, TRUE AS is_new FROM new_txns
+),
+windowed AS (
+  SELECT txn_id, card_id, amount_cents, event_time, is_new,
+    COUNT(*) OVER velocity_w AS n_all,
+    COUNT(CASE WHEN NOT is_new THEN 1 END) OVER velocity_w AS n_old,
+    MIN(country) OVER geo_w AS c_min,
+    MAX(country) OVER geo_w AS c_max,
+    MIN(CASE WHEN NOT is_new THEN country END) OVER geo_w AS o_min,
+    MAX(CASE WHEN NOT is_new THEN country END) OVER geo_w AS o_max
+  FROM rows
+  WINDOW
+    velocity_w AS (PARTITION BY card_id ORDER BY event_time RANGE BETWEEN {vel_back} PRECEDING AND CURRENT ROW),
+    geo_w AS (PARTITION BY card_id ORDER BY event_time RANGE BETWEEN {geo_back} PRECEDING AND CURRENT ROW)
+),
+decided AS (
+  SELECT txn_id, event_time,
+    is_new AND amount_cents >= {large} AS large_amount,
+    n_all >= {min_count} AND (is_new OR n_old < {min_count}) AS velocity,
+    c_min <> c_max AND (is_new OR o_min = o_max) AS geo_hop
+  FROM windowed w
+  WHERE EXISTS (
+    SELECT 1 FROM new_txns u
+    WHERE u.card_id = w.card_id AND u.event_time <= w.event_time AND w.event_time < u.event_time + {geo}
+  )
+)
+SELECT txn_id, event_time, large_amount, velocity, geo_hop
+FROM decided
+WHERE large_amount OR velocity OR geo_hop
+ORDER BY txn_id",
+        geo = GEO_WINDOW_MS,
+        geo_back = GEO_WINDOW_MS - 1,
+        vel_back = VELOCITY_WINDOW_MS - 1,
+        large = LARGE_AMOUNT_CENTS,
+        min_count = VELOCITY_MIN_COUNT,
+    )
+});
+
+/// Runs [`ALERTS_SQL`] and pushes one upsert per new alert
+/// (`depends_on` = the transaction's event time).
+pub(super) fn new_alerts(
+    engine: &DfEngine,
+    job: &str,
+    history: Vec<RecordBatch>,
+    new: &[Transaction],
+    out: &mut Vec<Emission<Alert>>,
+) -> Result<()> {
+    let tables = vec![
+        Table {
+            name: "history",
+            schema: transactions_schema(),
+            batches: history,
+        },
+        Table {
+            name: "new_txns",
+            schema: transactions_schema(),
+            batches: vec![transactions_batch(new)],
+        },
+    ];
+    for batch in engine.query(job, tables, &ALERTS_SQL)? {
+        push_alerts(job, &batch, out)?;
+    }
+    Ok(())
+}
+
+/// Converts one result batch of [`ALERTS_SQL`] into emissions.
+fn push_alerts(job: &str, batch: &RecordBatch, out: &mut Vec<Emission<Alert>>) -> Result<()> {
+    let bad = |what: &str| {
+        WorkloadError::datafusion(
+            job,
+            DataFusionError::Internal(format!("alerts query returned an unexpected `{what}` column")),
+        )
+    };
+    let txn_ids = batch.column(0).as_primitive_opt::<UInt64Type>().ok_or_else(|| bad("txn_id"))?;
+    let times = batch.column(1).as_primitive_opt::<Int64Type>().ok_or_else(|| bad("event_time"))?;
+    let rules = [(2, Rule::LargeAmount), (3, Rule::Velocity), (4, Rule::GeoHop)];
+    let mut flags = Vec::with_capacity(rules.len());
+    for (col, rule) in rules {
+        let a = batch.column(col).as_boolean_opt().ok_or_else(|| bad(rule.name()))?;
+        flags.push((a, rule));
+    }
+    for row in 0..batch.num_rows() {
+        for (a, rule) in &flags {
+            if a.is_valid(row) && a.value(row) {
+                let alert = Alert {
+                    txn_id: txn_ids.value(row),
+                    rule: *rule,
+                };
+                out.push(Emission::upsert(alert, times.value(row)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How many batches a bucket may collect before they are concatenated.
+const MAX_BATCHES_PER_BUCKET: usize = 8;
+
+/// Transactions as Arrow batches partitioned by event-time bucket (an hour
+/// for the batch lake, shorter for the micro-batch state), so that a run
+/// reads only the buckets near its new events.
+#[derive(Debug)]
+pub(super) struct TimeBuckets {
+    width: Millis,
+    buckets: BTreeMap<i64, Vec<RecordBatch>>,
+    bytes: usize,
+}
+
+impl TimeBuckets {
+    /// Empty storage with buckets `width` ms wide.
+    pub(super) fn new(width: Millis) -> Self {
+        TimeBuckets {
+            width,
+            buckets: BTreeMap::new(),
+            bytes: 0,
+        }
+    }
+
+    fn bucket(&self, t: Millis) -> i64 {
+        t.div_euclid(self.width)
+    }
+
+    /// Lands `events` into their buckets, compacting buckets that collected
+    /// many small batches (late events, short runs).
+    pub(super) fn land(&mut self, events: &[Transaction]) -> Result<()> {
+        let mut groups: BTreeMap<i64, Vec<Transaction>> = BTreeMap::new();
+        for e in events {
+            groups.entry(self.bucket(e.event_time)).or_default().push(*e);
+        }
+        for (b, group) in groups {
+            let batch = transactions_batch(&group);
+            self.bytes += batch.get_array_memory_size();
+            let batches = self.buckets.entry(b).or_default();
+            batches.push(batch);
+            if batches.len() > MAX_BATCHES_PER_BUCKET {
+                let merged = concat_batches(&transactions_schema(), batches.iter())
+                    .map_err(|e| WorkloadError::datafusion("fraud-alerts compaction", e.into()))?;
+                let old: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+                self.bytes = self.bytes - old + merged.get_array_memory_size();
+                *batches = vec![merged];
+            }
+        }
+        Ok(())
+    }
+
+    /// The bucket ranges that hold every transaction within 300 s (either
+    /// side) of some event in `new`, merged and sorted.
+    fn needed(&self, new: &[Transaction]) -> Vec<RangeInclusive<i64>> {
+        let mut spans: Vec<(i64, i64)> = new
+            .iter()
+            .map(|u| {
+                (
+                    self.bucket(u.event_time.saturating_sub(GEO_WINDOW_MS - 1)),
+                    self.bucket(u.event_time.saturating_add(GEO_WINDOW_MS - 1)),
+                )
+            })
+            .collect();
+        spans.sort_unstable();
+        let mut merged: Vec<RangeInclusive<i64>> = Vec::new();
+        for (lo, hi) in spans {
+            match merged.last_mut() {
+                Some(last) if lo <= last.end().saturating_add(1) => {
+                    *last = *last.start()..=hi.max(*last.end());
+                }
+                _ => merged.push(lo..=hi),
+            }
+        }
+        merged
+    }
+
+    /// The stored batches the alerts of `new` can depend on (partition
+    /// pruning), and their size in bytes.
+    pub(super) fn read_for(&self, new: &[Transaction]) -> (Vec<RecordBatch>, usize) {
+        let mut batches = Vec::new();
+        let mut bytes = 0;
+        for range in self.needed(new) {
+            for b in self.buckets.range(range).flat_map(|(_, v)| v) {
+                bytes += b.get_array_memory_size();
+                batches.push(b.clone());
+            }
+        }
+        (batches, bytes)
+    }
+
+    /// Drops the buckets whose transactions are all at or before `cutoff`.
+    pub(super) fn evict_through(&mut self, cutoff: Millis) {
+        // Bucket b ends at (b + 1) * width - 1; it can go when that is <= cutoff.
+        let first_kept = self.bucket(cutoff.saturating_add(1));
+        let kept = self.buckets.split_off(&first_kept);
+        let dropped = std::mem::replace(&mut self.buckets, kept);
+        self.bytes -= dropped.values().flatten().map(RecordBatch::get_array_memory_size).sum::<usize>();
+    }
+
+    /// Bytes of all stored batches.
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+/// The scheduled DataFusion job: lands each run's events in the lake and
+/// re-reads the partitions they can affect.
+pub struct FraudBatch {
+    engine: DfEngine,
+    lake: TimeBuckets,
+    /// Bytes of history the latest run re-read from the lake.
+    last_read_bytes: usize,
+}
+
+impl FraudBatch {
+    /// A new job with an empty lake.
+    pub fn new(cfg: &JobConfig) -> Result<Self> {
+        Ok(FraudBatch {
+            engine: DfEngine::new(cfg)?,
+            lake: TimeBuckets::new(HOUR),
+            last_read_bytes: 0,
+        })
+    }
+}
+
+impl IncrementalJob<FraudAlerts> for FraudBatch {
+    fn run(&mut self, new: &[Transaction], horizon: Option<Millis>, out: &mut Vec<Emission<Alert>>) -> Result<()> {
+        if !new.is_empty() {
+            let (history, bytes) = self.lake.read_for(new);
+            self.last_read_bytes = bytes;
+            new_alerts(&self.engine, "fraud-alerts batch", history, new, out)?;
+            self.lake.land(new)?;
+        }
+        if let Some(h) = horizon {
+            self.lake.evict_through(h.saturating_sub(GEO_WINDOW_MS));
+        }
+        Ok(())
+    }
+
+    /// The history the latest run re-read (the lake itself is storage).
+    fn state_bytes(&self) -> usize {
+        self.last_read_bytes
+    }
+}

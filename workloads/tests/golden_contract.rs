@@ -1,0 +1,99 @@
+//! The invariant of the whole project: every mode's final output equals the
+//! contract. One table of (workload × mode configuration), each run over
+//! `shared/golden/*.csv` and compared byte for byte with the expected files.
+
+use std::path::{Path, PathBuf};
+
+use workloads::drive::{ModeConfig, run_mode};
+use workloads::output::materialize;
+use workloads::time::{DAY, HOUR, MINUTE, SECOND};
+use workloads::{
+    DailyReport, EmitPolicy, FraudAlerts, JobConfig, Lateness, Sessionization, StreamConfig, Workload,
+};
+
+fn golden_dir() -> PathBuf {
+    std::env::var_os("WEIR_GOLDEN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/golden"))
+}
+
+/// Every configuration that promises the exact final output.
+fn exact_configs() -> Vec<ModeConfig> {
+    let unbounded = |delay| Lateness {
+        watermark_delay: delay,
+        allowed_lateness: None,
+    };
+    vec![
+        ModeConfig::Batch { interval_ms: DAY },
+        ModeConfig::Batch { interval_ms: HOUR },
+        ModeConfig::Batch { interval_ms: 15 * MINUTE },
+        ModeConfig::MicroBatch {
+            trigger_ms: 5 * SECOND,
+            lateness: Lateness::EXACT,
+        },
+        ModeConfig::MicroBatch {
+            trigger_ms: 5 * MINUTE,
+            lateness: unbounded(MINUTE),
+        },
+        ModeConfig::Stream(StreamConfig::EXACT),
+        ModeConfig::Stream(StreamConfig {
+            lateness: Lateness::EXACT,
+            policy: EmitPolicy::Final,
+        }),
+        ModeConfig::Stream(StreamConfig {
+            lateness: unbounded(10 * MINUTE),
+            policy: EmitPolicy::Final,
+        }),
+        ModeConfig::Stream(StreamConfig {
+            lateness: unbounded(30 * SECOND),
+            policy: EmitPolicy::EagerCorrect,
+        }),
+    ]
+}
+
+fn check<W: Workload>(input: &str, expected: &[&str]) {
+    let dir = golden_dir();
+    let data = W::read_events(&dir.join(input)).unwrap_or_else(|e| panic!("reading {input}: {e}"));
+    let reference = W::reference(&data.events);
+    let mut failures = Vec::new();
+    for cfg in exact_configs() {
+        let (changelog, _) = run_mode::<W>(&cfg, &JobConfig::default(), &data)
+            .unwrap_or_else(|e| panic!("{} {cfg:?}: {e}", W::KIND));
+        let rows = materialize(&changelog);
+        let out = tempfile::tempdir().unwrap();
+        W::write_outputs(&rows, &data.dict, out.path()).unwrap();
+        for name in expected {
+            let want = std::fs::read_to_string(dir.join(format!("expected_{name}"))).unwrap();
+            let got = std::fs::read_to_string(out.path().join(name)).unwrap();
+            if want != got {
+                let first = want.lines().zip(got.lines()).position(|(a, b)| a != b);
+                failures.push(format!(
+                    "{} {cfg:?}: {name} differs ({} vs {} lines, first difference at line {:?})",
+                    W::KIND,
+                    got.lines().count(),
+                    want.lines().count(),
+                    first.map(|i| i + 1)
+                ));
+            }
+        }
+        if rows != reference {
+            failures.push(format!("{} {cfg:?}: differs from the reference implementation", W::KIND));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn fraud_alerts_every_mode_matches_golden() {
+    check::<FraudAlerts>("transactions.csv", &["alerts.csv"]);
+}
+
+#[test]
+fn daily_report_every_mode_matches_golden() {
+    check::<DailyReport>("orders.csv", &["daily_sales.csv", "daily_top_products.csv"]);
+}
+
+#[test]
+fn sessionization_every_mode_matches_golden() {
+    check::<Sessionization>("clicks.csv", &["sessions.csv"]);
+}
