@@ -1,1 +1,23 @@
-pub fn placeholder() {}
+//! Weir's bench harness: runs a workload as batch, micro-batch and stream on
+//! a virtual clock with measured service times, and reports latency,
+//! throughput, resources, cost, reprocessing, complexity and correctness.
+//!
+//! Flow: [`scenario::Scenario`] → [`runner::run_scenario`] (generate →
+//! [`clock::simulate`] per [`plan::Plan`] → [`measure`] → [`cost`]) →
+//! [`report::Report`] → [`chart`] and [`table`]; [`realtime`] checks the
+//! simulation on the wall clock.
+
+pub mod alloc;
+pub mod chart;
+pub mod clock;
+pub mod cost;
+pub mod duration;
+pub mod measure;
+pub mod output;
+pub mod plan;
+pub mod progress;
+pub mod realtime;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod table;

@@ -1,1 +1,189 @@
-fn main() {}
+//! `bench-harness`: run a workload in every mode and report, or run one mode
+//! over a file (`run-file`, the fixed contract CI scripts rely on).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use bench_harness::alloc::CountingAlloc;
+use bench_harness::duration::parse_duration;
+use bench_harness::progress::TerminalProgress;
+use bench_harness::scenario::Scenario;
+use bench_harness::{output, runner, table};
+use clap::{Parser, Subcommand};
+use workloads::drive::{ModeConfig, run_mode};
+use workloads::generate::RateProfile;
+use workloads::mode::{JobConfig, Mode};
+use workloads::output::materialize;
+use workloads::{DailyReport, FraudAlerts, Sessionization, Workload, WorkloadKind};
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+#[derive(Parser)]
+#[command(name = "bench-harness", version, about = "Measure a workload as batch, micro-batch and stream")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate a workload's events (or read a file), run every mode
+    /// configuration, print a comparison and write report.json + charts.
+    Run(RunArgs),
+    /// Run one workload in one mode over a file and write its final outputs
+    /// as the contract's CSV files.
+    RunFile {
+        #[arg(long)]
+        workload: WorkloadKind,
+        #[arg(long)]
+        mode: Mode,
+        /// Input file (.csv or .parquet), rows in arrival order.
+        #[arg(long)]
+        input: PathBuf,
+        /// Directory for the output CSV files.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// fraud-alerts, daily-report or sessionization.
+    #[arg(long)]
+    workload: WorkloadKind,
+    /// Output directory (default: out/<workload>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Measure over this file instead of generated events.
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Generator seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Mean events per second.
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Event-time span to generate (e.g. 30m, 2h, 1d).
+    #[arg(long, value_parser = parse_duration)]
+    duration: Option<i64>,
+    /// Number of keys (cards, products, users).
+    #[arg(long)]
+    keys: Option<u64>,
+    /// Fraction of events that arrive late.
+    #[arg(long)]
+    late_fraction: Option<f64>,
+    /// Greatest lateness of a late event (e.g. 10m).
+    #[arg(long, value_parser = parse_duration)]
+    max_lateness: Option<i64>,
+    /// Skip the wall-clock validation run.
+    #[arg(long)]
+    no_realtime: bool,
+    /// Also write the JSON scenario used, for editing and rerunning.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::RunFile {
+            workload,
+            mode,
+            input,
+            out,
+        } => run_file(workload, mode, &input, &out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: RunArgs) -> anyhow::Result<()> {
+    let mut s = match &args.scenario {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            serde_json::from_str(&text).with_context(|| format!("parsing the scenario {}", path.display()))?
+        }
+        None => Scenario::default_for(args.workload),
+    };
+    s.workload = args.workload;
+    if let Some(seed) = args.seed {
+        s.generator.seed = seed;
+    }
+    if let Some(rate) = args.rate {
+        s.generator.rate = s.generator.rate.with_mean(rate);
+    }
+    if let Some(d) = args.duration {
+        s.generator.duration_ms = d;
+    }
+    if let Some(k) = args.keys {
+        s.generator.keys = k;
+    }
+    if let Some(f) = args.late_fraction {
+        s.generator.late_fraction = f;
+    }
+    if let Some(m) = args.max_lateness {
+        s.generator.max_lateness_ms = m;
+    }
+    if args.no_realtime {
+        s.realtime = None;
+    }
+    s.generator.validate()?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join(args.workload.name()));
+    let progress = TerminalProgress::new();
+    let mut report = match &args.input {
+        None => runner::run_scenario(&s, &progress)?,
+        Some(path) => {
+            s.generator.rate = RateProfile::Constant {
+                events_per_second: 1.0,
+            };
+            run_on_file(&s, path, &progress)?
+        }
+    };
+    progress.finish();
+    let path = output::write_report(&mut report, &out)?;
+    println!("{}", table::summary(&report));
+    println!("report: {}", path.display());
+    for c in &report.charts {
+        println!("chart:  {}", out.join(c).display());
+    }
+    Ok(())
+}
+
+fn run_on_file(s: &Scenario, path: &std::path::Path, progress: &TerminalProgress) -> anyhow::Result<bench_harness::report::Report> {
+    fn go<W: Workload>(s: &Scenario, path: &std::path::Path, progress: &TerminalProgress) -> anyhow::Result<bench_harness::report::Report> {
+        let data = W::read_events(path)?;
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        runner::run_on_dataset::<W>(s, &data, format!("file {name}"), progress)
+    }
+    match s.workload {
+        WorkloadKind::FraudAlerts => go::<FraudAlerts>(s, path, progress),
+        WorkloadKind::DailyReport => go::<DailyReport>(s, path, progress),
+        WorkloadKind::Sessionization => go::<Sessionization>(s, path, progress),
+    }
+}
+
+fn run_file(workload: WorkloadKind, mode: Mode, input: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+    fn go<W: Workload>(mode: Mode, input: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+        let data = W::read_events(input)?;
+        let (changelog, _) = run_mode::<W>(&ModeConfig::exact(mode), &JobConfig::default(), &data)
+            .with_context(|| format!("running {} as {mode}", W::KIND))?;
+        let rows = materialize(&changelog);
+        for p in W::write_outputs(&rows, &data.dict, out)? {
+            println!("{}", p.display());
+        }
+        Ok(())
+    }
+    match workload {
+        WorkloadKind::FraudAlerts => go::<FraudAlerts>(mode, input, out),
+        WorkloadKind::DailyReport => go::<DailyReport>(mode, input, out),
+        WorkloadKind::Sessionization => go::<Sessionization>(mode, input, out),
+    }
+}

@@ -29,7 +29,11 @@ impl<E: Timed> Dataset<E> {
                 max
             })
             .collect();
-        Dataset { events, arrival, dict }
+        Dataset {
+            events,
+            arrival,
+            dict,
+        }
     }
 
     /// Number of events.

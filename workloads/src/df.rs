@@ -40,7 +40,9 @@ impl DfEngine {
             .worker_threads(cfg.target_partitions)
             .thread_name("weir-datafusion")
             .build()
-            .map_err(|e| WorkloadError::Config(format!("cannot start the DataFusion runtime: {e}")))?;
+            .map_err(|e| {
+                WorkloadError::Config(format!("cannot start the DataFusion runtime: {e}"))
+            })?;
         Ok(DfEngine { rt, cfg: *cfg })
     }
 
@@ -57,7 +59,11 @@ impl DfEngine {
             .with_batch_size(8192);
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         for t in tables {
-            let partitions = if t.batches.is_empty() { vec![vec![]] } else { vec![t.batches] };
+            let partitions = if t.batches.is_empty() {
+                vec![vec![]]
+            } else {
+                vec![t.batches]
+            };
             let mem = MemTable::try_new(t.schema, partitions).map_err(err)?;
             ctx.register_table(t.name, Arc::new(mem)).map_err(err)?;
         }

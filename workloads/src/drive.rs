@@ -12,7 +12,10 @@ use crate::time::Millis;
 use crate::workload::Workload;
 
 /// Feeds every event to a stream operator, then ends the input.
-pub fn drive_stream<W: Workload>(op: &mut dyn StreamOperator<W>, events: &[W::Event]) -> Vec<Emission<W::Row>> {
+pub fn drive_stream<W: Workload>(
+    op: &mut dyn StreamOperator<W>,
+    events: &[W::Event],
+) -> Vec<Emission<W::Row>> {
     let mut out = Vec::new();
     for e in events {
         op.on_event(e, &mut out);
@@ -31,7 +34,11 @@ pub fn split_by_interval(arrival: &[Millis], interval: Millis) -> Vec<std::ops::
     while start < arrival.len() {
         // The run that includes arrival[start] fires at the next boundary at or after it.
         let fire = arrival[start].div_euclid(interval) * interval
-            + if arrival[start].rem_euclid(interval) == 0 { 0 } else { interval };
+            + if arrival[start].rem_euclid(interval) == 0 {
+                0
+            } else {
+                interval
+            };
         let end = start + arrival[start..].partition_point(|&a| a <= fire);
         runs.push(start..end);
         start = end;
@@ -85,7 +92,10 @@ pub enum ModeConfig {
     /// Runs every `interval_ms` of arrival time over the landed data.
     Batch { interval_ms: Millis },
     /// Triggers every `trigger_ms`, events gated by `lateness`.
-    MicroBatch { trigger_ms: Millis, lateness: Lateness },
+    MicroBatch {
+        trigger_ms: Millis,
+        lateness: Lateness,
+    },
     /// Per-event operators.
     Stream(crate::mode::StreamConfig),
 }
@@ -127,12 +137,27 @@ pub fn run_mode<W: Workload>(
         ModeConfig::Batch { interval_ms } => {
             let mut job = W::batch(job_cfg)?;
             let (out, gate) = drive_job::<W>(job.as_mut(), data, interval_ms, Lateness::EXACT)?;
-            Ok((out, crate::mode::LateStats { late: gate.late, dropped: gate.dropped }))
+            Ok((
+                out,
+                crate::mode::LateStats {
+                    late: gate.late,
+                    dropped: gate.dropped,
+                },
+            ))
         }
-        ModeConfig::MicroBatch { trigger_ms, lateness } => {
+        ModeConfig::MicroBatch {
+            trigger_ms,
+            lateness,
+        } => {
             let mut job = W::micro_batch(job_cfg)?;
             let (out, gate) = drive_job::<W>(job.as_mut(), data, trigger_ms, lateness)?;
-            Ok((out, crate::mode::LateStats { late: gate.late, dropped: gate.dropped }))
+            Ok((
+                out,
+                crate::mode::LateStats {
+                    late: gate.late,
+                    dropped: gate.dropped,
+                },
+            ))
         }
         ModeConfig::Stream(sc) => {
             let mut op = W::stream(&sc);

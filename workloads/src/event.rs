@@ -121,10 +121,18 @@ pub fn transactions_batch(ev: &[Transaction]) -> RecordBatch {
         vec![
             Arc::new(UInt64Array::from_iter_values(ev.iter().map(|e| e.txn_id))),
             Arc::new(UInt64Array::from_iter_values(ev.iter().map(|e| e.card_id))),
-            Arc::new(UInt32Array::from_iter_values(ev.iter().map(|e| e.merchant_id))),
-            Arc::new(Int64Array::from_iter_values(ev.iter().map(|e| e.amount_cents))),
-            Arc::new(UInt32Array::from_iter_values(ev.iter().map(|e| country_code(e.country)))),
-            Arc::new(Int64Array::from_iter_values(ev.iter().map(|e| e.event_time))),
+            Arc::new(UInt32Array::from_iter_values(
+                ev.iter().map(|e| e.merchant_id),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                ev.iter().map(|e| e.amount_cents),
+            )),
+            Arc::new(UInt32Array::from_iter_values(
+                ev.iter().map(|e| country_code(e.country)),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                ev.iter().map(|e| e.event_time),
+            )),
         ],
     )
 }
@@ -136,11 +144,17 @@ pub fn orders_batch(ev: &[Order]) -> RecordBatch {
         vec![
             Arc::new(UInt64Array::from_iter_values(ev.iter().map(|e| e.order_id))),
             Arc::new(UInt32Array::from_iter_values(ev.iter().map(|e| e.store_id))),
-            Arc::new(UInt32Array::from_iter_values(ev.iter().map(|e| e.product_id))),
+            Arc::new(UInt32Array::from_iter_values(
+                ev.iter().map(|e| e.product_id),
+            )),
             Arc::new(UInt32Array::from_iter_values(ev.iter().map(|e| e.category))),
             Arc::new(UInt32Array::from_iter_values(ev.iter().map(|e| e.quantity))),
-            Arc::new(Int64Array::from_iter_values(ev.iter().map(|e| e.unit_price_cents))),
-            Arc::new(Int64Array::from_iter_values(ev.iter().map(|e| e.event_time))),
+            Arc::new(Int64Array::from_iter_values(
+                ev.iter().map(|e| e.unit_price_cents),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                ev.iter().map(|e| e.event_time),
+            )),
         ],
     )
 }
@@ -152,7 +166,9 @@ pub fn clicks_batch(ev: &[Click]) -> RecordBatch {
         vec![
             Arc::new(UInt64Array::from_iter_values(ev.iter().map(|e| e.user_id))),
             Arc::new(UInt32Array::from_iter_values(ev.iter().map(|e| e.page))),
-            Arc::new(Int64Array::from_iter_values(ev.iter().map(|e| e.event_time))),
+            Arc::new(Int64Array::from_iter_values(
+                ev.iter().map(|e| e.event_time),
+            )),
         ],
     )
 }

@@ -30,7 +30,9 @@ pub use daily::DailyReport;
 pub use dataset::Dataset;
 pub use error::{Result, WorkloadError};
 pub use fraud::FraudAlerts;
-pub use mode::{EmitPolicy, IncrementalJob, JobConfig, Lateness, Mode, StreamConfig, StreamOperator};
+pub use mode::{
+    EmitPolicy, IncrementalJob, JobConfig, Lateness, Mode, StreamConfig, StreamOperator,
+};
 pub use output::{Emission, OutputRow};
 pub use sessions::Sessionization;
 pub use workload::{Workload, WorkloadKind};

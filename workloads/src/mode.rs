@@ -52,7 +52,9 @@ impl FromStr for Mode {
         Mode::ALL
             .into_iter()
             .find(|m| m.name() == s)
-            .ok_or_else(|| format!("unknown mode `{s}` (expected one of: batch, micro-batch, stream)"))
+            .ok_or_else(|| {
+                format!("unknown mode `{s}` (expected one of: batch, micro-batch, stream)")
+            })
     }
 }
 
@@ -73,7 +75,11 @@ pub enum EmitPolicy {
 
 impl EmitPolicy {
     /// All policies.
-    pub const ALL: [EmitPolicy; 3] = [EmitPolicy::Eager, EmitPolicy::Final, EmitPolicy::EagerCorrect];
+    pub const ALL: [EmitPolicy; 3] = [
+        EmitPolicy::Eager,
+        EmitPolicy::Final,
+        EmitPolicy::EagerCorrect,
+    ];
 
     /// The CLI / report name.
     pub fn name(self) -> &'static str {
@@ -97,7 +103,9 @@ impl FromStr for EmitPolicy {
         EmitPolicy::ALL
             .into_iter()
             .find(|m| m.name() == s)
-            .ok_or_else(|| format!("unknown emission policy `{s}` (expected eager, final or eager+correct)"))
+            .ok_or_else(|| {
+                format!("unknown emission policy `{s}` (expected eager, final or eager+correct)")
+            })
     }
 }
 
@@ -188,8 +196,9 @@ impl LateGate {
     /// Newest event time seen minus the delay (`Millis::MIN` before any event).
     #[inline]
     pub fn watermark(&self) -> Millis {
-        self.max_seen
-            .map_or(Millis::MIN, |m| m.saturating_sub(self.lateness.watermark_delay))
+        self.max_seen.map_or(Millis::MIN, |m| {
+            m.saturating_sub(self.lateness.watermark_delay)
+        })
     }
 
     /// No event with an event time before the horizon will ever be admitted
@@ -284,4 +293,3 @@ pub struct ComplexityFacts {
     /// Source files that implement the mode, relative to `workloads/src`.
     pub source_files: Vec<&'static str>,
 }
-

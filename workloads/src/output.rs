@@ -102,7 +102,9 @@ impl<R: OutputRow> Materialized<R> {
 }
 
 /// The final output of a changelog, in output order.
-pub fn materialize<'a, R: OutputRow>(emissions: impl IntoIterator<Item = &'a Emission<R>>) -> Vec<R> {
+pub fn materialize<'a, R: OutputRow>(
+    emissions: impl IntoIterator<Item = &'a Emission<R>>,
+) -> Vec<R> {
     let mut m = Materialized::default();
     for e in emissions {
         m.apply(&e.change);
@@ -156,7 +158,15 @@ pub fn compare<R: OutputRow>(expected: &[R], produced: &[R]) -> Comparison<R> {
         expected: exp.len(),
         produced: got.len(),
         matched,
-        missing_sample: exp.difference(&got).take(Comparison::<R>::SAMPLE).map(|r| (*r).clone()).collect(),
-        extra_sample: got.difference(&exp).take(Comparison::<R>::SAMPLE).map(|r| (*r).clone()).collect(),
+        missing_sample: exp
+            .difference(&got)
+            .take(Comparison::<R>::SAMPLE)
+            .map(|r| (*r).clone())
+            .collect(),
+        extra_sample: got
+            .difference(&exp)
+            .take(Comparison::<R>::SAMPLE)
+            .map(|r| (*r).clone())
+            .collect(),
     }
 }

@@ -8,7 +8,8 @@ use workloads::drive::{ModeConfig, run_mode};
 use workloads::output::materialize;
 use workloads::time::{DAY, HOUR, MINUTE, SECOND};
 use workloads::{
-    DailyReport, EmitPolicy, FraudAlerts, JobConfig, Lateness, Sessionization, StreamConfig, Workload,
+    DailyReport, EmitPolicy, FraudAlerts, JobConfig, Lateness, Sessionization, StreamConfig,
+    Workload,
 };
 
 fn golden_dir() -> PathBuf {
@@ -26,7 +27,9 @@ fn exact_configs() -> Vec<ModeConfig> {
     vec![
         ModeConfig::Batch { interval_ms: DAY },
         ModeConfig::Batch { interval_ms: HOUR },
-        ModeConfig::Batch { interval_ms: 15 * MINUTE },
+        ModeConfig::Batch {
+            interval_ms: 15 * MINUTE,
+        },
         ModeConfig::MicroBatch {
             trigger_ms: 5 * SECOND,
             lateness: Lateness::EXACT,
@@ -77,7 +80,10 @@ fn check<W: Workload>(input: &str, expected: &[&str]) {
             }
         }
         if rows != reference {
-            failures.push(format!("{} {cfg:?}: differs from the reference implementation", W::KIND));
+            failures.push(format!(
+                "{} {cfg:?}: differs from the reference implementation",
+                W::KIND
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -54,8 +54,15 @@ pub enum DailyRow {
 /// Key of a [`DailyRow`]: `(day, store, category)` or `(day, rank)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DailyKey {
-    Sales { day: i32, store_id: u32, category: u32 },
-    Top { day: i32, rank: u8 },
+    Sales {
+        day: i32,
+        store_id: u32,
+        category: u32,
+    },
+    Top {
+        day: i32,
+        rank: u8,
+    },
 }
 
 impl OutputRow for DailyRow {
@@ -67,7 +74,10 @@ impl OutputRow for DailyRow {
                 store_id: s.store_id,
                 category: s.category,
             },
-            DailyRow::Top(t) => DailyKey::Top { day: t.day, rank: t.rank },
+            DailyRow::Top(t) => DailyKey::Top {
+                day: t.day,
+                rank: t.rank,
+            },
         }
     }
 }
@@ -110,7 +120,10 @@ impl Workload for DailyReport {
         let (events, dict) = read_rows(path, COLUMNS, |r| {
             let quantity = r.u32(4);
             if quantity < 1 {
-                return Err(FieldError::new("quantity", format!("must be >= 1, got {quantity}")));
+                return Err(FieldError::new(
+                    "quantity",
+                    format!("must be >= 1, got {quantity}"),
+                ));
             }
             let unit_price_cents = r.i64(5);
             if unit_price_cents < 0 {
@@ -138,7 +151,14 @@ impl Workload for DailyReport {
         let sales = write_csv(
             dir,
             "daily_sales.csv",
-            &["day", "store_id", "category", "orders", "units", "revenue_cents"],
+            &[
+                "day",
+                "store_id",
+                "category",
+                "orders",
+                "units",
+                "revenue_cents",
+            ],
             rows.iter().filter_map(|r| match r {
                 DailyRow::Sales(s) => Some([
                     format_day(s.day),

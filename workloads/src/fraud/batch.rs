@@ -30,7 +30,10 @@ use crate::mode::{IncrementalJob, JobConfig};
 use crate::output::Emission;
 use crate::time::{HOUR, Millis};
 
-use super::{Alert, FraudAlerts, GEO_WINDOW_MS, LARGE_AMOUNT_CENTS, Rule, VELOCITY_MIN_COUNT, VELOCITY_WINDOW_MS};
+use super::{
+    Alert, FraudAlerts, GEO_WINDOW_MS, LARGE_AMOUNT_CENTS, Rule, VELOCITY_MIN_COUNT,
+    VELOCITY_WINDOW_MS,
+};
 
 /// The alerts that `new_txns` create, over `history` (everything landed
 /// before, at least the part within 300 s of a new event) plus `new_txns`.
@@ -121,15 +124,30 @@ fn push_alerts(job: &str, batch: &RecordBatch, out: &mut Vec<Emission<Alert>>) -
     let bad = |what: &str| {
         WorkloadError::datafusion(
             job,
-            DataFusionError::Internal(format!("alerts query returned an unexpected `{what}` column")),
+            DataFusionError::Internal(format!(
+                "alerts query returned an unexpected `{what}` column"
+            )),
         )
     };
-    let txn_ids = batch.column(0).as_primitive_opt::<UInt64Type>().ok_or_else(|| bad("txn_id"))?;
-    let times = batch.column(1).as_primitive_opt::<Int64Type>().ok_or_else(|| bad("event_time"))?;
-    let rules = [(2, Rule::LargeAmount), (3, Rule::Velocity), (4, Rule::GeoHop)];
+    let txn_ids = batch
+        .column(0)
+        .as_primitive_opt::<UInt64Type>()
+        .ok_or_else(|| bad("txn_id"))?;
+    let times = batch
+        .column(1)
+        .as_primitive_opt::<Int64Type>()
+        .ok_or_else(|| bad("event_time"))?;
+    let rules = [
+        (2, Rule::LargeAmount),
+        (3, Rule::Velocity),
+        (4, Rule::GeoHop),
+    ];
     let mut flags = Vec::with_capacity(rules.len());
     for (col, rule) in rules {
-        let a = batch.column(col).as_boolean_opt().ok_or_else(|| bad(rule.name()))?;
+        let a = batch
+            .column(col)
+            .as_boolean_opt()
+            .ok_or_else(|| bad(rule.name()))?;
         flags.push((a, rule));
     }
     for row in 0..batch.num_rows() {
@@ -178,7 +196,10 @@ impl TimeBuckets {
     pub(super) fn land(&mut self, events: &[Transaction]) -> Result<()> {
         let mut groups: BTreeMap<i64, Vec<Transaction>> = BTreeMap::new();
         for e in events {
-            groups.entry(self.bucket(e.event_time)).or_default().push(*e);
+            groups
+                .entry(self.bucket(e.event_time))
+                .or_default()
+                .push(*e);
         }
         for (b, group) in groups {
             let batch = transactions_batch(&group);
@@ -241,7 +262,11 @@ impl TimeBuckets {
         let first_kept = self.bucket(cutoff.saturating_add(1));
         let kept = self.buckets.split_off(&first_kept);
         let dropped = std::mem::replace(&mut self.buckets, kept);
-        self.bytes -= dropped.values().flatten().map(RecordBatch::get_array_memory_size).sum::<usize>();
+        self.bytes -= dropped
+            .values()
+            .flatten()
+            .map(RecordBatch::get_array_memory_size)
+            .sum::<usize>();
     }
 
     /// Bytes of all stored batches.
@@ -271,7 +296,12 @@ impl FraudBatch {
 }
 
 impl IncrementalJob<FraudAlerts> for FraudBatch {
-    fn run(&mut self, new: &[Transaction], horizon: Option<Millis>, out: &mut Vec<Emission<Alert>>) -> Result<()> {
+    fn run(
+        &mut self,
+        new: &[Transaction],
+        horizon: Option<Millis>,
+        out: &mut Vec<Emission<Alert>>,
+    ) -> Result<()> {
         if !new.is_empty() {
             let (history, bytes) = self.lake.read_for(new);
             self.last_read_bytes = bytes;
@@ -287,5 +317,113 @@ impl IncrementalJob<FraudAlerts> for FraudBatch {
     /// The history the latest run re-read (the lake itself is storage).
     fn state_bytes(&self) -> usize {
         self.last_read_bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drive::ModeConfig;
+    use crate::fraud::reference::alerts;
+    use crate::fraud::reference::testkit::{assert_exactly_once, random_transactions, run_config};
+    use crate::time::{DAY, MINUTE};
+
+    fn txn(txn_id: u64, country: &[u8; 2], amount_cents: i64, event_time: i64) -> Transaction {
+        Transaction {
+            txn_id,
+            card_id: 5,
+            merchant_id: 1,
+            amount_cents,
+            country: *country,
+            event_time,
+        }
+    }
+
+    fn a(txn_id: u64, rule: Rule) -> Alert {
+        Alert { txn_id, rule }
+    }
+
+    /// Runs the job over `runs` (one `run` call each) and returns each run's
+    /// emitted alerts, sorted.
+    fn runs(runs: &[&[Transaction]]) -> Vec<Vec<Alert>> {
+        let mut job = FraudBatch::new(&JobConfig::default()).unwrap();
+        runs.iter()
+            .map(|new| {
+                let mut out = Vec::new();
+                job.run(new, None, &mut out).unwrap();
+                assert_exactly_once(&out);
+                crate::output::materialize(&out)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn window_edges_and_peers_in_sql() {
+        let ev = [
+            txn(1, b"US", 1_000_000, 0),
+            txn(2, b"US", 1, 1),
+            txn(3, b"US", 1, 2),
+            txn(4, b"US", 1, 60_000),
+            txn(5, b"US", 1, 60_000), // peers: (0, 60_000] holds 2, 3, 4, 5 only
+            txn(6, b"FR", 1, 300_000), // US at 0 is outside, but 2..5 are inside
+            txn(7, b"US", 1, 600_000), // FR at 300_000 is exactly on the edge: outside
+            txn(8, b"US", 1, 60_001), // late: (1, 60_001] holds 3, 4, 5, 8: four
+        ];
+        let got = runs(&[&ev[..7], &ev[7..]]);
+        assert_eq!(got[0], vec![a(1, Rule::LargeAmount), a(6, Rule::GeoHop)]);
+        assert_eq!(got[1], vec![]);
+        assert_eq!(got.concat(), alerts(&ev));
+    }
+
+    #[test]
+    fn late_event_adds_alerts_to_transactions_of_earlier_runs_once() {
+        let first: Vec<_> = (0..4).map(|i| txn(i, b"US", 1, i as i64 * 1_000)).collect();
+        let late = [txn(10, b"DE", 1, 500)];
+        let again = [txn(11, b"US", 1, 3_000)];
+        let got = runs(&[&first, &late, &again]);
+        assert_eq!(got[0], vec![]);
+        // 3's window holds 0, 500, 1, 2, 3 (five); everyone after 500 sees DE,
+        // DE sees 0, but 0 does not look forward.
+        assert_eq!(
+            got[1],
+            vec![
+                a(1, Rule::GeoHop),
+                a(2, Rule::GeoHop),
+                a(3, Rule::GeoHop),
+                a(3, Rule::Velocity),
+                a(10, Rule::GeoHop),
+            ]
+        );
+        // A peer of 3: only its own alerts are new.
+        assert_eq!(got[2], vec![a(11, Rule::GeoHop), a(11, Rule::Velocity)]);
+    }
+
+    #[test]
+    fn every_interval_equals_the_reference_on_shuffled_input() {
+        let ev = random_transactions(21, 50_000, 300, 900_000, true);
+        let truth = alerts(&ev);
+        for interval_ms in [DAY, 15 * MINUTE, 2 * MINUTE] {
+            let (rows, changelog, _) = run_config(&ModeConfig::Batch { interval_ms }, &ev);
+            assert_exactly_once(&changelog);
+            assert_eq!(rows, truth, "interval {interval_ms}");
+        }
+    }
+
+    #[test]
+    fn buckets_prune_and_evict() {
+        let mut lake = TimeBuckets::new(HOUR);
+        let ev: Vec<_> = (0..10)
+            .map(|h| txn(h, b"US", 1, h as i64 * HOUR + 1_000))
+            .collect();
+        lake.land(&ev).unwrap();
+        // An event early in hour 3 needs hours 2 and 3 only.
+        let (read, _) = lake.read_for(&[txn(99, b"US", 1, 3 * HOUR + 10)]);
+        let rows: usize = read.iter().map(RecordBatch::num_rows).sum();
+        assert_eq!(rows, 2);
+        let before = lake.bytes();
+        lake.evict_through(5 * HOUR - 1);
+        assert!(lake.bytes() < before);
+        let (read, _) = lake.read_for(&ev);
+        assert_eq!(read.iter().map(RecordBatch::num_rows).sum::<usize>(), 5);
     }
 }

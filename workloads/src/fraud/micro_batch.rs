@@ -37,7 +37,12 @@ impl FraudMicroBatch {
 }
 
 impl IncrementalJob<FraudAlerts> for FraudMicroBatch {
-    fn run(&mut self, new: &[Transaction], horizon: Option<Millis>, out: &mut Vec<Emission<Alert>>) -> Result<()> {
+    fn run(
+        &mut self,
+        new: &[Transaction],
+        horizon: Option<Millis>,
+        out: &mut Vec<Emission<Alert>>,
+    ) -> Result<()> {
         if !new.is_empty() {
             let (history, _) = self.state.read_for(new);
             new_alerts(&self.engine, "fraud-alerts micro-batch", history, new, out)?;
@@ -53,5 +58,76 @@ impl IncrementalJob<FraudAlerts> for FraudMicroBatch {
 
     fn state_bytes(&self) -> usize {
         self.state.bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drive::ModeConfig;
+    use crate::fraud::reference::alerts;
+    use crate::fraud::reference::testkit::{assert_exactly_once, random_transactions, run_config};
+    use crate::mode::{Admission, LateGate, Lateness};
+    use crate::time::SECOND;
+
+    #[test]
+    fn exact_config_equals_the_reference_on_shuffled_input() {
+        let ev = random_transactions(31, 50_000, 300, 900_000, true);
+        let truth = alerts(&ev);
+        let cfg = ModeConfig::MicroBatch {
+            trigger_ms: 30 * SECOND,
+            lateness: Lateness::EXACT,
+        };
+        let (rows, changelog, stats) = run_config(&cfg, &ev);
+        assert!(stats.late > 0 && stats.dropped == 0);
+        assert_exactly_once(&changelog);
+        assert_eq!(rows, truth);
+    }
+
+    #[test]
+    fn finite_horizon_stays_exact_when_lateness_is_within_the_allowance() {
+        let ev = random_transactions(32, 50_000, 300, 120_000, false);
+        let lateness = Lateness {
+            watermark_delay: 5 * SECOND,
+            allowed_lateness: Some(120_000),
+        };
+        let cfg = ModeConfig::MicroBatch {
+            trigger_ms: 20 * SECOND,
+            lateness,
+        };
+        let (rows, changelog, stats) = run_config(&cfg, &ev);
+        assert_eq!(stats.dropped, 0);
+        assert_exactly_once(&changelog);
+        assert_eq!(rows, alerts(&ev));
+    }
+
+    #[test]
+    fn finite_horizon_evicts_state_and_drops_too_late_events() {
+        let ev = random_transactions(33, 20_000, 100, 600_000, true);
+        let lateness = Lateness {
+            watermark_delay: 0,
+            allowed_lateness: Some(60_000),
+        };
+        let data = crate::dataset::Dataset::from_arrival_order(
+            ev.clone(),
+            crate::dict::Dictionary::default(),
+        );
+        let mut job = FraudMicroBatch::new(&JobConfig::default()).unwrap();
+        let (changelog, gate) =
+            crate::drive::drive_job(&mut job, &data, 30 * SECOND, lateness).unwrap();
+        assert!(gate.dropped > 0);
+        let mut admit = LateGate::new(lateness);
+        let kept: Vec<_> = ev
+            .iter()
+            .copied()
+            .filter(|e| admit.admit(e.event_time) != Admission::Dropped)
+            .collect();
+        assert_eq!(crate::output::materialize(&changelog), alerts(&kept));
+        let total = crate::event::transactions_batch(&ev).get_array_memory_size();
+        assert!(
+            job.state_bytes() < total / 4,
+            "{} of {total} bytes kept",
+            job.state_bytes()
+        );
     }
 }

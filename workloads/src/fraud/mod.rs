@@ -102,10 +102,16 @@ impl Workload for FraudAlerts {
         let (events, _) = read_rows(path, COLUMNS, |r| {
             let amount_cents = r.i64(3);
             if amount_cents < 0 {
-                return Err(FieldError::new("amount_cents", format!("must be >= 0, got {amount_cents}")));
+                return Err(FieldError::new(
+                    "amount_cents",
+                    format!("must be >= 0, got {amount_cents}"),
+                ));
             }
             let country = parse_country(r.str(4)).ok_or_else(|| {
-                FieldError::new("country", format!("`{}` is not an ISO 3166 alpha-2 code", r.str(4)))
+                FieldError::new(
+                    "country",
+                    format!("`{}` is not an ISO 3166 alpha-2 code", r.str(4)),
+                )
             })?;
             Ok(Transaction {
                 txn_id: r.u64(0),
@@ -126,7 +132,8 @@ impl Workload for FraudAlerts {
             dir,
             "alerts.csv",
             &["txn_id", "rule"],
-            rows.iter().map(|a| [a.txn_id.to_string(), a.rule.name().to_string()]),
+            rows.iter()
+                .map(|a| [a.txn_id.to_string(), a.rule.name().to_string()]),
         )?;
         Ok(vec![path])
     }
@@ -136,7 +143,8 @@ impl Workload for FraudAlerts {
             Mode::Batch => ComplexityFacts {
                 stateful_operators: 1,
                 failure_modes: vec![
-                    "re-reading 5 minutes of history before the earliest new event (late data)".into(),
+                    "re-reading 5 minutes of history before the earliest new event (late data)"
+                        .into(),
                     "deduplicating alerts already emitted by earlier runs".into(),
                 ],
                 source_files: vec!["fraud/batch.rs"],

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use crate::event::Transaction;
 
-use super::{Alert, GEO_WINDOW_MS, LARGE_AMOUNT_CENTS, Rule, VELOCITY_MIN_COUNT, VELOCITY_WINDOW_MS};
+use super::{
+    Alert, GEO_WINDOW_MS, LARGE_AMOUNT_CENTS, Rule, VELOCITY_MIN_COUNT, VELOCITY_WINDOW_MS,
+};
 
 /// Ground-truth output rows, sorted by `txn_id` then `rule`.
 pub fn alerts(events: &[Transaction]) -> Vec<Alert> {
@@ -21,7 +23,10 @@ pub fn alerts(events: &[Transaction]) -> Vec<Alert> {
         txns.sort_by_key(|t| t.event_time);
         for t in txns.iter() {
             for rule in rules_for(t, txns) {
-                out.push(Alert { txn_id: t.txn_id, rule });
+                out.push(Alert {
+                    txn_id: t.txn_id,
+                    rule,
+                });
             }
         }
     }
@@ -39,7 +44,10 @@ fn rules_for(t: &Transaction, card: &[&Transaction]) -> Vec<Rule> {
     if window(card, t, VELOCITY_WINDOW_MS).len() >= VELOCITY_MIN_COUNT {
         rules.push(Rule::Velocity);
     }
-    if window(card, t, GEO_WINDOW_MS).iter().any(|u| u.country != t.country) {
+    if window(card, t, GEO_WINDOW_MS)
+        .iter()
+        .any(|u| u.country != t.country)
+    {
         rules.push(Rule::GeoHop);
     }
     rules
@@ -49,77 +57,134 @@ fn rules_for(t: &Transaction, card: &[&Transaction]) -> Vec<Rule> {
 /// `t.event_time - width < u.event_time <= t.event_time`, `t` itself and its
 /// equal-time peers included.
 fn window<'a>(card: &'a [&'a Transaction], t: &Transaction, width: i64) -> &'a [&'a Transaction] {
-    let lo = card.partition_point(|u| u.event_time <= t.event_time - width);
+    let lo = card.partition_point(|u| u.event_time <= t.event_time.saturating_sub(width));
     let hi = card.partition_point(|u| u.event_time <= t.event_time);
     &card[lo..hi]
 }
 
-/// Random transactions for the tests of every mode: bursty per-card
-/// timelines (so `velocity` fires), mostly a home country with occasional
-/// hops, some large amounts, many equal event times, in a shuffled arrival
-/// order where each event is delayed by up to `max_delay` (plus a few
-/// events delayed by up to an hour when `stragglers` is set).
+/// Test support shared by the tests of every mode: a random input
+/// generator and helpers to run a mode and check its changelog.
 #[cfg(test)]
-pub(crate) fn random_transactions(
-    seed: u64,
-    n: usize,
-    cards: u64,
-    max_delay: i64,
-    stragglers: bool,
-) -> Vec<Transaction> {
-    use rand::{Rng, SeedableRng};
+pub(crate) mod testkit {
+    use crate::event::Transaction;
 
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-    let start: i64 = 1_767_225_600_000;
-    let countries: [[u8; 2]; 4] = [*b"US", *b"FR", *b"DE", *b"JP"];
-    let mut clock: Vec<i64> = (0..cards).map(|_| start + rng.random_range(0..600_000)).collect();
-    let mut keyed = Vec::with_capacity(n);
-    for txn_id in 0..n as u64 {
-        let card_id = rng.random_range(0..cards);
-        let c = &mut clock[card_id as usize];
-        // Bursts of quick payments, otherwise minutes apart; coarse times
-        // make equal event times common.
-        let gap = if rng.random_bool(0.6) {
-            rng.random_range(0..20_000)
-        } else {
-            rng.random_range(0..400_000)
-        };
-        *c += gap;
-        let event_time = if rng.random_bool(0.3) { *c - *c % 5_000 } else { *c };
-        let home = countries[(card_id % 4) as usize];
-        let country = if rng.random_bool(0.05) {
-            countries[rng.random_range(0..4)]
-        } else {
-            home
-        };
-        let amount_cents = if rng.random_bool(0.02) {
-            1_000_000 + rng.random_range(-1..5_000_000)
-        } else {
-            rng.random_range(0..200_000)
-        };
-        let mut delay = rng.random_range(0..=max_delay);
-        if stragglers && rng.random_bool(0.002) {
-            delay += rng.random_range(0..3_600_000);
+    use crate::fraud::Alert;
+
+    /// Random transactions for the tests of every mode: bursty per-card
+    /// timelines (so `velocity` fires), mostly a home country with occasional
+    /// hops, some large amounts, many equal event times, in a shuffled arrival
+    /// order where each event is delayed by up to `max_delay` (plus a few
+    /// events delayed by up to an hour when `stragglers` is set).
+    pub(crate) fn random_transactions(
+        seed: u64,
+        n: usize,
+        cards: u64,
+        max_delay: i64,
+        stragglers: bool,
+    ) -> Vec<Transaction> {
+        use rand::{Rng, SeedableRng};
+
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+        let start: i64 = 1_767_225_600_000;
+        let countries: [[u8; 2]; 4] = [*b"US", *b"FR", *b"DE", *b"JP"];
+        let mut clock: Vec<i64> = (0..cards)
+            .map(|_| start + rng.random_range(0..600_000))
+            .collect();
+        let mut keyed = Vec::with_capacity(n);
+        for txn_id in 0..n as u64 {
+            let card_id = rng.random_range(0..cards);
+            let c = &mut clock[card_id as usize];
+            // Bursts of quick payments, otherwise minutes apart; coarse times
+            // make equal event times common.
+            let gap = if rng.random_bool(0.6) {
+                rng.random_range(0..20_000)
+            } else {
+                rng.random_range(0..400_000)
+            };
+            *c += gap;
+            let event_time = if rng.random_bool(0.3) {
+                *c - *c % 5_000
+            } else {
+                *c
+            };
+            let home = countries[(card_id % 4) as usize];
+            let country = if rng.random_bool(0.05) {
+                countries[rng.random_range(0..4)]
+            } else {
+                home
+            };
+            let amount_cents = if rng.random_bool(0.02) {
+                1_000_000 + rng.random_range(-1..5_000_000)
+            } else {
+                rng.random_range(0..200_000)
+            };
+            let mut delay = rng.random_range(0..=max_delay);
+            if stragglers && rng.random_bool(0.002) {
+                delay += rng.random_range(0..3_600_000);
+            }
+            let t = Transaction {
+                txn_id,
+                card_id,
+                merchant_id: rng.random_range(0..1000),
+                amount_cents,
+                country,
+                event_time,
+            };
+            keyed.push((event_time + delay, rng.random::<u32>(), t));
         }
-        let t = Transaction {
-            txn_id,
-            card_id,
-            merchant_id: rng.random_range(0..1000),
-            amount_cents,
-            country,
-            event_time,
-        };
-        keyed.push((event_time + delay, rng.random::<u32>(), t));
+        keyed.sort_by_key(|&(arrive, tie, _)| (arrive, tie));
+        keyed.into_iter().map(|(_, _, t)| t).collect()
     }
-    keyed.sort_by_key(|&(arrive, tie, _)| (arrive, tie));
-    keyed.into_iter().map(|(_, _, t)| t).collect()
+
+    /// Runs one mode configuration over `events` (in arrival order) and returns
+    /// the materialized output and the late-data counters, for the tests of
+    /// every mode.
+    pub(crate) fn run_config(
+        cfg: &crate::drive::ModeConfig,
+        events: &[Transaction],
+    ) -> (
+        Vec<Alert>,
+        Vec<crate::output::Emission<Alert>>,
+        crate::mode::LateStats,
+    ) {
+        let data = crate::dataset::Dataset::from_arrival_order(
+            events.to_vec(),
+            crate::dict::Dictionary::default(),
+        );
+        let (changelog, stats) = crate::drive::run_mode::<crate::fraud::FraudAlerts>(
+            cfg,
+            &crate::mode::JobConfig::default(),
+            &data,
+        )
+        .unwrap_or_else(|e| panic!("{cfg:?}: {e}"));
+        (crate::output::materialize(&changelog), changelog, stats)
+    }
+
+    /// Asserts that a changelog never upserts the same alert twice (alerts are
+    /// monotone: exactly-once emission) and never retracts.
+    pub(crate) fn assert_exactly_once(changelog: &[crate::output::Emission<Alert>]) {
+        let mut seen = std::collections::HashSet::new();
+        for e in changelog {
+            match &e.change {
+                crate::output::Change::Upsert(a) => assert!(seen.insert(*a), "{a:?} emitted twice"),
+                crate::output::Change::Retract(a) => panic!("{a:?} retracted"),
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::testkit::random_transactions;
     use super::*;
 
-    fn txn(txn_id: u64, card_id: u64, country: &[u8; 2], amount_cents: i64, event_time: i64) -> Transaction {
+    fn txn(
+        txn_id: u64,
+        card_id: u64,
+        country: &[u8; 2],
+        amount_cents: i64,
+        event_time: i64,
+    ) -> Transaction {
         Transaction {
             txn_id,
             card_id,
@@ -131,7 +196,9 @@ mod tests {
     }
 
     fn rows(v: &[(u64, Rule)]) -> Vec<Alert> {
-        v.iter().map(|&(txn_id, rule)| Alert { txn_id, rule }).collect()
+        v.iter()
+            .map(|&(txn_id, rule)| Alert { txn_id, rule })
+            .collect()
     }
 
     #[test]
@@ -152,7 +219,10 @@ mod tests {
         // With a peer at 60_000 the window (0, 60_000] holds 1, 2, 3 and two peers: 5.
         let mut ev = ev;
         ev.push(txn(9, 7, b"US", 1, 60_000));
-        assert_eq!(alerts(&ev), rows(&[(4, Rule::Velocity), (9, Rule::Velocity)]));
+        assert_eq!(
+            alerts(&ev),
+            rows(&[(4, Rule::Velocity), (9, Rule::Velocity)])
+        );
     }
 
     #[test]
@@ -181,7 +251,10 @@ mod tests {
         assert_eq!(alerts(&ev), alerts(&sorted));
         let out = alerts(&ev);
         for rule in [Rule::LargeAmount, Rule::Velocity, Rule::GeoHop] {
-            assert!(out.iter().any(|a| a.rule == rule), "the generator never fires {rule:?}");
+            assert!(
+                out.iter().any(|a| a.rule == rule),
+                "the generator never fires {rule:?}"
+            );
         }
     }
 }

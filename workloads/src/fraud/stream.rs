@@ -2,11 +2,12 @@
 //!
 //! State per card is a small vector of its recent transactions sorted by
 //! event time (arrivals are nearly in order, so inserting is usually a push).
-//! Every entry carries, besides its time and country, the event time of the
-//! nearest earlier entry with a *different* country, so both window rules are
-//! O(1) per evaluation: `velocity` compares the time of the entry five places
-//! back, `geo_hop` compares that "previous other country" time with the
-//! window's start. Each entry also remembers which alerts it has emitted,
+//! Every entry carries, besides its time and country, how long before it the
+//! entry four places back happened and how long before it the nearest
+//! earlier entry with a *different* country happened. Both window rules are
+//! then O(1) and touch only the entry evaluated (or its last equal-time peer):
+//! `velocity` ⇔ the fourth earlier entry is within 60 s, `geo_hop` ⇔ another
+//! country within 300 s. Each entry also remembers which alerts it has emitted,
 //! which makes emission exactly-once and corrections cheap (rules are
 //! monotone: a late event can only add alerts).
 //!
@@ -16,7 +17,9 @@
 //! passed its event time (a min-heap of pending times), then evaluates it;
 //! late-but-admitted events re-check finalized transactions as corrections.
 //! With a finite allowed lateness, entries older than `horizon - 300 s` are
-//! evicted lazily per card and by an amortized sweep of idle cards.
+//! evicted by an amortized sweep that visits every card about once per
+//! eviction delay (a FIFO of cards keyed by their newest event time), and
+//! from a card about to grow its vector.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -29,7 +32,8 @@ use crate::output::Emission;
 use crate::time::Millis;
 
 use super::{
-    Alert, FraudAlerts, GEO_WINDOW_MS, LARGE_AMOUNT_CENTS, Rule, VELOCITY_MIN_COUNT, VELOCITY_WINDOW_MS,
+    Alert, FraudAlerts, GEO_WINDOW_MS, LARGE_AMOUNT_CENTS, Rule, VELOCITY_MIN_COUNT,
+    VELOCITY_WINDOW_MS,
 };
 
 /// `velocity` has been emitted for the entry.
@@ -40,14 +44,33 @@ const GEO_HOP: u8 = 2;
 /// each event enqueues at most one item, so this keeps up).
 const SWEEP_PER_EVENT: usize = 4;
 
-/// One transaction in a card's history.
+/// A gap too long to matter (or no such entry).
+const FAR: u32 = u32::MAX;
+/// Entries before the last one that `velocity` needs within its window.
+const VELOCITY_BACK: usize = VELOCITY_MIN_COUNT - 1;
+
+/// `newer - older` in ms (`newer >= older`), saturated at [`FAR`].
+fn gap(newer: Millis, older: Millis) -> u32 {
+    u32::try_from(newer.saturating_sub(older)).unwrap_or(FAR)
+}
+
+/// True when `gap` is strictly shorter than `window` ms: the older entry is
+/// inside the window `(t - window, t]` of the newer one at `t`.
+fn within(gap: u32, window: Millis) -> bool {
+    i64::from(gap) < window
+}
+
+/// One transaction in a card's history (32 bytes).
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     event_time: Millis,
     txn_id: u64,
-    /// Event time of the nearest earlier entry (in sorted order) whose
-    /// country differs from this one's; `Millis::MIN` if none.
-    prev_other: Millis,
+    /// Gap to the entry `VELOCITY_BACK` places earlier in sorted order;
+    /// [`FAR`] if none.
+    back_gap: u32,
+    /// Gap to the nearest earlier entry (in sorted order) whose country
+    /// differs from this one's; [`FAR`] if none.
+    other_gap: u32,
     country: Country,
     /// `VELOCITY` / `GEO_HOP` bits already emitted.
     emitted: u8,
@@ -67,80 +90,103 @@ impl Card {
     /// Inserts in event-time order after equal-time peers; returns the index.
     fn insert(&mut self, t: &Transaction) -> usize {
         let p = match self.entries.last() {
-            Some(last) if last.event_time > t.event_time => {
-                self.entries.partition_point(|e| e.event_time <= t.event_time)
-            }
+            Some(last) if last.event_time > t.event_time => self
+                .entries
+                .partition_point(|e| e.event_time <= t.event_time),
             _ => self.entries.len(),
-        };
-        let prev_other = match p.checked_sub(1).map(|i| self.entries[i]) {
-            Some(before) if before.country != t.country => before.event_time,
-            Some(before) => before.prev_other,
-            None => Millis::MIN,
         };
         let entry = Entry {
             event_time: t.event_time,
             txn_id: t.txn_id,
-            prev_other,
+            back_gap: FAR,
+            other_gap: FAR,
             country: t.country,
             emitted: 0,
         };
         self.entries.insert(p, entry);
-        self.repair_prev_other(p + 1);
+        self.link_back(p);
+        self.link_other(p);
         p
     }
 
-    /// Recomputes `prev_other` from `from` on after an insertion before it;
-    /// stops at the first unchanged value, since each value depends only on
-    /// its predecessor.
-    fn repair_prev_other(&mut self, from: usize) {
-        for j in from..self.entries.len() {
-            let before = self.entries[j - 1];
-            let cur = &mut self.entries[j];
-            let value = if before.country != cur.country {
-                before.event_time
-            } else {
-                before.prev_other
+    /// Recomputes `back_gap` of the entries whose `VELOCITY_BACK`-th
+    /// predecessor changed by inserting at `p`: `p` and the next
+    /// `VELOCITY_BACK`. (Right after an eviction the first entries compute
+    /// [`FAR`]: their evicted predecessors are outside every window that
+    /// will still be evaluated.)
+    fn link_back(&mut self, p: usize) {
+        let end = self.entries.len().min(p + VELOCITY_BACK + 1);
+        for j in p..end {
+            self.entries[j].back_gap = match j.checked_sub(VELOCITY_BACK) {
+                Some(k) => gap(self.entries[j].event_time, self.entries[k].event_time),
+                None => FAR,
             };
-            if value == cur.prev_other {
+        }
+    }
+
+    /// Recomputes `other_gap` from `p` on after inserting at `p`; stops at
+    /// the first unchanged value after `p`, since each value depends only on
+    /// its predecessor.
+    fn link_other(&mut self, p: usize) {
+        for j in p..self.entries.len() {
+            let cur = self.entries[j];
+            let value = match j.checked_sub(1).map(|i| self.entries[i]) {
+                None => FAR,
+                Some(before) if before.country != cur.country => {
+                    gap(cur.event_time, before.event_time)
+                }
+                Some(before) if before.other_gap == FAR => FAR,
+                Some(before) => {
+                    gap(cur.event_time, before.event_time).saturating_add(before.other_gap)
+                }
+            };
+            if j > p && value == cur.other_gap {
                 return;
             }
-            cur.prev_other = value;
+            self.entries[j].other_gap = value;
         }
     }
 
     /// One past the last entry with the same event time as entry `i`.
     fn peers_end(&self, i: usize) -> usize {
         let t = self.entries[i].event_time;
-        i + 1 + self.entries[i + 1..].iter().take_while(|e| e.event_time == t).count()
+        i + 1
+            + self.entries[i + 1..]
+                .iter()
+                .take_while(|e| e.event_time == t)
+                .count()
     }
 
     /// The first entry with the same event time as entry `i`.
     fn peers_start(&self, i: usize) -> usize {
         let t = self.entries[i].event_time;
-        i - self.entries[..i].iter().rev().take_while(|e| e.event_time == t).count()
+        i - self.entries[..i]
+            .iter()
+            .rev()
+            .take_while(|e| e.event_time == t)
+            .count()
     }
 
-    /// `velocity` for entry `i`, given `hi = peers_end(i)`: the fifth entry
-    /// back from the window's end is inside `(t - 60 s, t]`.
-    fn velocity(&self, i: usize, hi: usize) -> bool {
-        hi >= VELOCITY_MIN_COUNT
-            && self.entries[hi - VELOCITY_MIN_COUNT].event_time > self.entries[i].event_time - VELOCITY_WINDOW_MS
+    /// `velocity` for entry `i`, given `hi = peers_end(i)`: the window's
+    /// last entry (a peer of `i`, same event time) has its
+    /// `VELOCITY_BACK`-th predecessor within 60 s.
+    fn velocity(&self, hi: usize) -> bool {
+        within(self.entries[hi - 1].back_gap, VELOCITY_WINDOW_MS)
     }
 
     /// `geo_hop` for entry `i`, given `hi = peers_end(i)`: the window's last
-    /// entry has another country, or the nearest earlier entry with another
-    /// country is inside `(t - 300 s, t]`.
+    /// entry has another country, or its nearest earlier entry with another
+    /// country is within 300 s.
     fn geo_hop(&self, i: usize, hi: usize) -> bool {
-        let t = self.entries[i];
         let last = self.entries[hi - 1];
-        last.country != t.country || last.prev_other > t.event_time - GEO_WINDOW_MS
+        last.country != self.entries[i].country || within(last.other_gap, GEO_WINDOW_MS)
     }
 
     /// Evaluates entry `i` and emits the alerts it has not emitted yet.
     fn decide(&mut self, i: usize, out: &mut Vec<Emission<Alert>>) {
         let hi = self.peers_end(i);
         let mut fires = 0;
-        if self.velocity(i, hi) {
+        if self.velocity(hi) {
             fires |= VELOCITY;
         }
         if self.geo_hop(i, hi) {
@@ -159,7 +205,13 @@ impl Card {
         e.emitted |= new;
         for (bit, rule) in [(GEO_HOP, Rule::GeoHop), (VELOCITY, Rule::Velocity)] {
             if new & bit != 0 {
-                out.push(Emission::upsert(Alert { txn_id: e.txn_id, rule }, e.event_time));
+                out.push(Emission::upsert(
+                    Alert {
+                        txn_id: e.txn_id,
+                        rule,
+                    },
+                    e.event_time,
+                ));
             }
         }
     }
@@ -174,18 +226,20 @@ impl Card {
         let mut hi = 0;
         for j in self.peers_start(p)..limit {
             let t = self.entries[j];
-            if t.event_time >= u.event_time + GEO_WINDOW_MS {
+            if t.event_time >= u.event_time.saturating_add(GEO_WINDOW_MS) {
                 break;
             }
             if j == p || t.emitted == VELOCITY | GEO_HOP {
                 continue;
             }
             let mut fires = 0;
-            if t.emitted & VELOCITY == 0 && t.event_time < u.event_time + VELOCITY_WINDOW_MS {
+            if t.emitted & VELOCITY == 0
+                && t.event_time < u.event_time.saturating_add(VELOCITY_WINDOW_MS)
+            {
                 if hi <= j {
                     hi = self.peers_end(j);
                 }
-                if self.velocity(j, hi) {
+                if self.velocity(hi) {
                     fires |= VELOCITY;
                 }
             }
@@ -198,7 +252,9 @@ impl Card {
 
     /// `Final`: decides every entry whose event time is behind the watermark.
     fn finalize(&mut self, watermark: Millis, out: &mut Vec<Emission<Alert>>) {
-        while self.finalized < self.entries.len() && self.entries[self.finalized].event_time < watermark {
+        while self.finalized < self.entries.len()
+            && self.entries[self.finalized].event_time < watermark
+        {
             self.decide(self.finalized, out);
             self.finalized += 1;
         }
@@ -264,7 +320,11 @@ impl FraudStream {
         let card = self.cards.entry(t.card_id).or_default();
         let slots_before = card.entries.capacity();
         if let Some(c) = cutoff {
-            card.evict(c);
+            // Evict before the vector would grow (its front is another cache
+            // line; otherwise the sweep gets to it).
+            if card.entries.len() == card.entries.capacity() {
+                card.evict(c);
+            }
             if !card.queued {
                 card.queued = true;
                 self.sweep.push_back((t.event_time, t.card_id));
@@ -282,7 +342,10 @@ impl FraudStream {
             EmitPolicy::Final if late => {
                 // Behind the watermark: final now, and it corrects the
                 // already-final transactions whose window it joins.
-                debug_assert!(p <= card.finalized, "entries behind the watermark are all final");
+                debug_assert!(
+                    p <= card.finalized,
+                    "entries behind the watermark are all final"
+                );
                 card.finalized += 1;
                 card.decide(p, out);
                 let limit = card.finalized;
@@ -388,6 +451,208 @@ impl StreamOperator<FraudAlerts> for FraudStream {
         LateStats {
             late: self.gate.late,
             dropped: self.gate.dropped,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drive::ModeConfig;
+    use crate::fraud::reference::alerts;
+    use crate::fraud::reference::testkit::{assert_exactly_once, random_transactions, run_config};
+    use crate::mode::Lateness;
+
+    fn txn(txn_id: u64, country: &[u8; 2], event_time: i64) -> Transaction {
+        Transaction {
+            txn_id,
+            card_id: 1,
+            merchant_id: 1,
+            amount_cents: 10,
+            country: *country,
+            event_time,
+        }
+    }
+
+    fn stream(policy: EmitPolicy, lateness: Lateness) -> ModeConfig {
+        ModeConfig::Stream(StreamConfig { lateness, policy })
+    }
+
+    fn unbounded(delay: Millis) -> Lateness {
+        Lateness {
+            watermark_delay: delay,
+            allowed_lateness: None,
+        }
+    }
+
+    fn feed(policy: EmitPolicy, events: &[Transaction]) -> Vec<Vec<Alert>> {
+        let mut op = FraudStream::new(StreamConfig {
+            lateness: Lateness::EXACT,
+            policy,
+        });
+        let mut steps = Vec::new();
+        for e in events {
+            let mut out = Vec::new();
+            op.on_event(e, &mut out);
+            steps.push(crate::output::materialize(&out));
+        }
+        let mut out = Vec::new();
+        op.finish(&mut out);
+        steps.push(crate::output::materialize(&out));
+        steps
+    }
+
+    fn a(txn_id: u64, rule: Rule) -> Alert {
+        Alert { txn_id, rule }
+    }
+
+    #[test]
+    fn late_peer_corrects_eager_correct_but_not_eager() {
+        // t=2 (US) arrives first; a FR payment at the same time arrives late.
+        let ev = [
+            txn(1, b"US", 1_000),
+            txn(2, b"US", 5_000),
+            txn(3, b"FR", 5_000),
+        ];
+        let ec = feed(EmitPolicy::EagerCorrect, &[ev[1], ev[0], ev[2]]);
+        assert_eq!(ec[2], vec![a(2, Rule::GeoHop), a(3, Rule::GeoHop)]);
+        let eager = feed(EmitPolicy::Eager, &[ev[1], ev[0], ev[2]]);
+        assert_eq!(eager[2], vec![a(3, Rule::GeoHop)]);
+    }
+
+    #[test]
+    fn late_event_corrects_only_transactions_within_300s_after_it() {
+        let ev = [
+            txn(1, b"US", 0),
+            txn(2, b"US", 100_000),
+            txn(3, b"US", 399_999),
+            txn(4, b"US", 400_000), // exactly 300 s after the late FR one: outside
+            txn(5, b"FR", 100_000), // late
+        ];
+        for policy in [EmitPolicy::EagerCorrect, EmitPolicy::Final] {
+            let steps = feed(policy, &ev);
+            assert_eq!(
+                steps[4],
+                vec![a(2, Rule::GeoHop), a(3, Rule::GeoHop), a(5, Rule::GeoHop)],
+                "{policy}"
+            );
+            assert_eq!(steps.iter().flatten().count(), 3, "{policy}");
+        }
+    }
+
+    #[test]
+    fn final_waits_until_the_watermark_passes_the_event_time() {
+        let ev: Vec<_> = (0..5).map(|i| txn(i, b"US", 10 * i as i64)).collect();
+        let mut with_peer = ev.clone();
+        with_peer.push(txn(9, b"US", 40)); // a peer of the fifth: the watermark has not passed 40
+        with_peer.push(txn(10, b"US", 70_000));
+        let steps = feed(EmitPolicy::Final, &with_peer);
+        assert!(steps[..6].iter().all(Vec::is_empty), "{steps:?}");
+        assert_eq!(steps[6], vec![a(4, Rule::Velocity), a(9, Rule::Velocity)]);
+        assert!(steps[7].is_empty(), "70_000 has fewer than 5 in its window");
+        // Eager decides the fifth on arrival.
+        assert_eq!(feed(EmitPolicy::Eager, &ev)[4], vec![a(4, Rule::Velocity)]);
+    }
+
+    #[test]
+    fn late_velocity_completion_is_a_correction() {
+        // Four payments, then the fifth arrives late but inside the 60 s windows.
+        let on_time = [
+            txn(1, b"US", 10_000),
+            txn(2, b"US", 20_000),
+            txn(3, b"US", 30_000),
+            txn(4, b"US", 69_999),
+        ];
+        let mut ev = on_time.to_vec();
+        ev.push(txn(5, b"US", 100_000));
+        ev.push(txn(6, b"US", 9_999)); // late: 4's window (9_999, 69_999] excludes it; 3 has four
+        ev.push(txn(7, b"US", 10_000)); // late peer of 1: 3's and 4's windows now hold five
+        let steps = feed(EmitPolicy::Final, &ev);
+        assert_eq!(steps[5], vec![]);
+        assert_eq!(steps[6], vec![a(3, Rule::Velocity), a(4, Rule::Velocity)]);
+        assert_eq!(steps.concat(), alerts(&ev));
+    }
+
+    #[test]
+    fn exact_policies_equal_the_reference_on_shuffled_input() {
+        let ev = random_transactions(11, 50_000, 300, 900_000, true);
+        let truth = alerts(&ev);
+        for lateness in [Lateness::EXACT, unbounded(30_000), unbounded(600_000)] {
+            for policy in [EmitPolicy::Final, EmitPolicy::EagerCorrect] {
+                let (rows, changelog, stats) = run_config(&stream(policy, lateness), &ev);
+                assert!(stats.late > 0 && stats.dropped == 0);
+                assert_exactly_once(&changelog);
+                assert_eq!(rows, truth, "{policy} {lateness:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn eager_on_out_of_order_input_misses_alerts() {
+        let ev = random_transactions(12, 20_000, 100, 900_000, false);
+        let truth = alerts(&ev);
+        let (rows, changelog, _) = run_config(&stream(EmitPolicy::Eager, Lateness::EXACT), &ev);
+        assert_exactly_once(&changelog);
+        assert!(
+            rows.len() < truth.len(),
+            "{} vs {}",
+            rows.len(),
+            truth.len()
+        );
+        assert!(
+            rows.iter().all(|r| truth.binary_search(r).is_ok()),
+            "monotone rules: never a false alert"
+        );
+    }
+
+    #[test]
+    fn finite_lateness_drops_late_events_and_evicts_state() {
+        let ev = random_transactions(13, 30_000, 200, 600_000, true);
+        let lateness = Lateness {
+            watermark_delay: 0,
+            allowed_lateness: Some(60_000),
+        };
+        let (_, _, stats) = run_config(&stream(EmitPolicy::Final, lateness), &ev);
+        assert!(stats.dropped > 0 && stats.late > stats.dropped, "{stats:?}");
+        let kept: Vec<_> = {
+            // What the gate admits: the output must equal the reference over it.
+            let mut gate = LateGate::new(lateness);
+            ev.iter()
+                .copied()
+                .filter(|e| gate.admit(e.event_time) != Admission::Dropped)
+                .collect()
+        };
+        for policy in [EmitPolicy::Final, EmitPolicy::EagerCorrect] {
+            let (rows, _, _) = run_config(&stream(policy, lateness), &ev);
+            assert_eq!(rows, alerts(&kept), "{policy}");
+        }
+    }
+
+    #[test]
+    fn lateness_within_the_allowance_stays_exact_with_bounded_state() {
+        let ev = random_transactions(14, 50_000, 300, 120_000, false);
+        let lateness = Lateness {
+            watermark_delay: 10_000,
+            allowed_lateness: Some(120_000),
+        };
+        let truth = alerts(&ev);
+        for policy in [EmitPolicy::Final, EmitPolicy::EagerCorrect] {
+            let mut op = FraudStream::new(StreamConfig { lateness, policy });
+            let mut out = Vec::new();
+            let mut peak_entries = 0;
+            for e in &ev {
+                op.on_event(e, &mut out);
+                peak_entries =
+                    peak_entries.max(op.cards.values().map(|c| c.entries.len()).sum::<usize>());
+            }
+            op.finish(&mut out);
+            assert_eq!(op.late_stats().dropped, 0);
+            assert_eq!(crate::output::materialize(&out), truth, "{policy}");
+            assert!(
+                peak_entries < ev.len() / 4,
+                "state not evicted: {peak_entries} entries"
+            );
+            assert!(op.state_bytes() > 0);
         }
     }
 }

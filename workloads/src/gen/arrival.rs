@@ -17,7 +17,11 @@ use super::{GenConfig, rng_for};
 
 /// Turns `events` (sorted by event time, all at or after `cfg.start`) into
 /// a [`Dataset`] in arrival order.
-pub(super) fn into_dataset<E: Timed + Copy>(events: Vec<E>, dict: Dictionary, cfg: &GenConfig) -> Result<Dataset<E>> {
+pub(super) fn into_dataset<E: Timed + Copy>(
+    events: Vec<E>,
+    dict: Dictionary,
+    cfg: &GenConfig,
+) -> Result<Dataset<E>> {
     let mut rng = rng_for(cfg.seed, "arrival-delays");
     let mut keys = Vec::with_capacity(events.len());
     for (i, e) in events.iter().enumerate() {
@@ -27,9 +31,19 @@ pub(super) fn into_dataset<E: Timed + Copy>(events: Vec<E>, dict: Dictionary, cf
     // Keys are (arrival offset, index): unique, so the unstable sort gives
     // the stable order and is much faster than a stable sort.
     keys.sort_unstable();
-    let arrival = keys.iter().map(|&k| cfg.start + (k >> 32) as Millis).collect();
-    let events = keys.iter().map(|&k| events[(k & 0xffff_ffff) as usize]).collect();
-    Ok(Dataset { events, arrival, dict })
+    let arrival = keys
+        .iter()
+        .map(|&k| cfg.start + (k >> 32) as Millis)
+        .collect();
+    let events = keys
+        .iter()
+        .map(|&k| events[(k & 0xffff_ffff) as usize])
+        .collect();
+    Ok(Dataset {
+        events,
+        arrival,
+        dict,
+    })
 }
 
 /// One event's delay between event time and arrival.
@@ -59,12 +73,23 @@ fn sort_key(arrival: Millis, index: usize, start: Millis) -> Result<u64> {
 #[cfg(test)]
 pub(super) fn assert_well_formed<E: Timed>(ds: &Dataset<E>, cfg: &GenConfig) {
     assert_eq!(ds.events.len(), ds.arrival.len());
-    assert!(ds.arrival.windows(2).all(|w| w[0] <= w[1]), "arrival must be non-decreasing");
+    assert!(
+        ds.arrival.windows(2).all(|w| w[0] <= w[1]),
+        "arrival must be non-decreasing"
+    );
     let end = cfg.start + cfg.duration_ms;
     for (e, &a) in ds.events.iter().zip(&ds.arrival) {
         let t = e.event_time();
-        assert!((cfg.start..end).contains(&t), "event time {t} outside [{}, {end})", cfg.start);
-        assert!((0..=cfg.max_lateness_ms).contains(&(a - t)), "delay {} out of bounds", a - t);
+        assert!(
+            (cfg.start..end).contains(&t),
+            "event time {t} outside [{}, {end})",
+            cfg.start
+        );
+        assert!(
+            (0..=cfg.max_lateness_ms).contains(&(a - t)),
+            "delay {} out of bounds",
+            a - t
+        );
     }
 }
 
@@ -103,7 +128,12 @@ mod tests {
             max_lateness_ms: 60_000,
             ..GenConfig::default()
         };
-        let ds = into_dataset(clicks_every_ms(100_000, cfg.start), Dictionary::default(), &cfg).unwrap();
+        let ds = into_dataset(
+            clicks_every_ms(100_000, cfg.start),
+            Dictionary::default(),
+            &cfg,
+        )
+        .unwrap();
         assert_eq!(ds.len(), 100_000);
         assert!(ds.arrival.windows(2).all(|w| w[0] <= w[1]));
         let share = late_share(&ds, &cfg);
@@ -144,14 +174,28 @@ mod tests {
             max_lateness_ms: 100,
             ..GenConfig::default()
         };
-        let ds = into_dataset(clicks_every_ms(10_000, cfg.start), Dictionary::default(), &cfg).unwrap();
+        let ds = into_dataset(
+            clicks_every_ms(10_000, cfg.start),
+            Dictionary::default(),
+            &cfg,
+        )
+        .unwrap();
         assert_eq!(late_share(&ds, &cfg), 0.0);
     }
 
     #[test]
     fn events_before_start_are_reported_not_truncated() {
-        let cfg = GenConfig::default();
-        let r = into_dataset(clicks_every_ms(3, cfg.start - 10), Dictionary::default(), &cfg);
+        let cfg = GenConfig {
+            late_fraction: 0.0,
+            jitter_ms: 0,
+            max_lateness_ms: 0,
+            ..GenConfig::default()
+        };
+        let r = into_dataset(
+            clicks_every_ms(3, cfg.start - 10),
+            Dictionary::default(),
+            &cfg,
+        );
         assert!(r.is_err());
     }
 }

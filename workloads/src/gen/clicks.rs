@@ -131,7 +131,13 @@ impl SessionShape {
 
     /// Appends the clicks of one session starting at `start` that fall in
     /// `[cfg.start, cfg.start + cfg.duration_ms)`.
-    fn generate(&self, start: Millis, cfg: &GenConfig, rngs: &mut SessionRngs, out: &mut Vec<Click>) {
+    fn generate(
+        &self,
+        start: Millis,
+        cfg: &GenConfig,
+        rngs: &mut SessionRngs,
+        out: &mut Vec<Click>,
+    ) {
         let user_id = self.users.pick(&mut rngs.users);
         let n = 1 + self.extra_clicks.sample(&mut rngs.lengths).min(MAX_CLICKS);
         let end = cfg.start + cfg.duration_ms;
@@ -160,8 +166,8 @@ mod tests {
     use rustc_hash::FxHashMap;
 
     use super::*;
-    use crate::gen::RateProfile;
-    use crate::gen::arrival::{assert_well_formed, late_share};
+    use crate::generate::RateProfile;
+    use crate::generate::arrival::{assert_well_formed, late_share};
     use crate::time::{DAY, MINUTE};
 
     fn cfg(seed: u64) -> GenConfig {
@@ -193,11 +199,18 @@ mod tests {
         let ds = clicks(&cfg).unwrap();
         assert_well_formed(&ds, &cfg);
         let expected = cfg.expected_events();
-        assert!((ds.len() as f64 - expected).abs() < 0.05 * expected, "{} events", ds.len());
+        assert!(
+            (ds.len() as f64 - expected).abs() < 0.05 * expected,
+            "{} events",
+            ds.len()
+        );
         let late = late_share(&ds, &cfg);
         assert!((late - 0.02).abs() < 0.004, "late share {late}");
         assert_eq!(ds.dict.len(), PAGES.len());
-        assert!(ds.dict.values().windows(2).all(|w| w[0] < w[1]), "page ids sorted by text");
+        assert!(
+            ds.dict.values().windows(2).all(|w| w[0] < w[1]),
+            "page ids sorted by text"
+        );
         let home = ds.dict.id("/").unwrap();
         let checkout = ds.dict.id("/checkout").unwrap();
         let count = |p| ds.events.iter().filter(|c| c.page == p).count();
@@ -221,14 +234,28 @@ mod tests {
         let mut gaps = Vec::new();
         for times in by_user.values_mut() {
             times.sort_unstable();
-            sessions += 1 + times.windows(2).filter(|w| w[1] - w[0] > 30 * MINUTE).count();
-            gaps.extend(times.windows(2).map(|w| w[1] - w[0]).filter(|&g| g <= 30 * MINUTE));
+            sessions += 1 + times
+                .windows(2)
+                .filter(|w| w[1] - w[0] > 30 * MINUTE)
+                .count();
+            gaps.extend(
+                times
+                    .windows(2)
+                    .map(|w| w[1] - w[0])
+                    .filter(|&g| g <= 30 * MINUTE),
+            );
         }
         let mean_len = ds.len() as f64 / sessions as f64;
         // Sessions cut at the end of the span pull the mean a little down.
-        assert!((6.0..9.0).contains(&mean_len), "mean session length {mean_len}");
+        assert!(
+            (6.0..9.0).contains(&mean_len),
+            "mean session length {mean_len}"
+        );
         let mean_gap = gaps.iter().sum::<i64>() as f64 / gaps.len() as f64;
-        assert!((30_000.0..50_000.0).contains(&mean_gap), "mean gap {mean_gap}");
+        assert!(
+            (30_000.0..50_000.0).contains(&mean_gap),
+            "mean gap {mean_gap}"
+        );
     }
 
     #[test]
@@ -238,7 +265,10 @@ mod tests {
             ds.events.iter().filter(|c| c.user_id == 1).count() as f64 / ds.len() as f64
         };
         let (uniform, zipf) = (top_share(None), top_share(Some(1.2)));
-        assert!(zipf > 100.0 * uniform.max(1e-5), "top user share: zipf {zipf}, uniform {uniform}");
+        assert!(
+            zipf > 100.0 * uniform.max(1e-5),
+            "top user share: zipf {zipf}, uniform {uniform}"
+        );
     }
 
     #[test]

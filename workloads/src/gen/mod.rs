@@ -50,7 +50,8 @@ impl RateProfile {
         match *self {
             RateProfile::Constant { events_per_second } => events_per_second,
             RateProfile::Daily {
-                mean_events_per_second, ..
+                mean_events_per_second,
+                ..
             } => mean_events_per_second,
         }
     }
@@ -70,7 +71,9 @@ impl RateProfile {
     /// The same shape scaled to a new mean rate.
     pub fn with_mean(&self, mean: f64) -> RateProfile {
         match *self {
-            RateProfile::Constant { .. } => RateProfile::Constant { events_per_second: mean },
+            RateProfile::Constant { .. } => RateProfile::Constant {
+                events_per_second: mean,
+            },
             RateProfile::Daily {
                 peak_to_mean,
                 peak_hour_utc,
@@ -139,7 +142,10 @@ impl GenConfig {
             ));
         }
         if !(self.duration_ms > 0 && self.duration_ms <= 31 * crate::time::DAY) {
-            return bad(format!("duration_ms must be between 1 and 31 days, got {}", self.duration_ms));
+            return bad(format!(
+                "duration_ms must be between 1 and 31 days, got {}",
+                self.duration_ms
+            ));
         }
         let (mean, peak_ok) = match self.rate {
             RateProfile::Constant { events_per_second } => (events_per_second, true),
@@ -153,10 +159,14 @@ impl GenConfig {
             ),
         };
         if !(mean.is_finite() && mean > 0.0 && mean <= 5_000_000.0) {
-            return bad(format!("rate must be between 0 and 5000000 events/s, got {mean}"));
+            return bad(format!(
+                "rate must be between 0 and 5000000 events/s, got {mean}"
+            ));
         }
         if !peak_ok {
-            return bad("daily rate: peak_to_mean must be in [1, 2] and peak_hour_utc in [0, 24)".into());
+            return bad(
+                "daily rate: peak_to_mean must be in [1, 2] and peak_hour_utc in [0, 24)".into(),
+            );
         }
         if self.expected_events() > MAX_GENERATED_EVENTS as f64 {
             return bad(format!(
@@ -165,7 +175,10 @@ impl GenConfig {
             ));
         }
         if !(1..=10_000_000).contains(&self.keys) {
-            return bad(format!("keys must be between 1 and 10000000, got {}", self.keys));
+            return bad(format!(
+                "keys must be between 1 and 10000000, got {}",
+                self.keys
+            ));
         }
         if let Some(s) = self.zipf_s
             && !(s.is_finite() && s > 0.0 && s <= 5.0)
@@ -173,10 +186,16 @@ impl GenConfig {
             return bad(format!("zipf_s must be in (0, 5], got {s}"));
         }
         if !(0..=crate::time::HOUR).contains(&self.jitter_ms) {
-            return bad(format!("jitter_ms must be between 0 and 1 hour, got {}", self.jitter_ms));
+            return bad(format!(
+                "jitter_ms must be between 0 and 1 hour, got {}",
+                self.jitter_ms
+            ));
         }
         if !(0.0..=1.0).contains(&self.late_fraction) {
-            return bad(format!("late_fraction must be between 0 and 1, got {}", self.late_fraction));
+            return bad(format!(
+                "late_fraction must be between 0 and 1, got {}",
+                self.late_fraction
+            ));
         }
         if !(self.jitter_ms..=7 * crate::time::DAY).contains(&self.max_lateness_ms) {
             return bad(format!(
@@ -214,9 +233,9 @@ fn splitmix64(x: u64) -> u64 {
 /// FNV-1a: a hash of a purpose name that, unlike `std`'s hasher, is fixed
 /// forever, so seeds give the same data across Rust versions.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// Draws key ids in `1..=keys`: Zipf-skewed (id 1 the most popular) or uniform.
@@ -250,4 +269,167 @@ impl KeyPicker {
 /// the generator's constants or an unvalidated config) to a config error.
 pub(crate) fn dist_err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> WorkloadError + '_ {
     move |e| WorkloadError::Config(format!("cannot build the {what} distribution: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{DAY, MINUTE, SECOND};
+
+    /// Configs at the edges of the validated bounds: every generator must
+    /// return (possibly no events), never panic.
+    fn edge_configs() -> Vec<GenConfig> {
+        let base = GenConfig::default();
+        vec![
+            // One key, Zipf over it.
+            GenConfig {
+                keys: 1,
+                zipf_s: Some(5.0),
+                duration_ms: 10 * SECOND,
+                ..base
+            },
+            // A single millisecond at the highest rate.
+            GenConfig {
+                duration_ms: 1,
+                rate: RateProfile::Constant {
+                    events_per_second: 5_000_000.0,
+                },
+                ..base
+            },
+            // Almost no events; every event late; no jitter.
+            GenConfig {
+                rate: RateProfile::Constant {
+                    events_per_second: 0.001,
+                },
+                late_fraction: 1.0,
+                jitter_ms: 0,
+                max_lateness_ms: 7 * DAY,
+                ..base
+            },
+            // A daily curve touching zero, before the epoch, most keys.
+            GenConfig {
+                start: -DAY,
+                duration_ms: 5 * MINUTE,
+                rate: RateProfile::Daily {
+                    mean_events_per_second: 20.0,
+                    peak_to_mean: 2.0,
+                    peak_hour_utc: 12.0,
+                },
+                keys: 10_000_000,
+                zipf_s: Some(0.01),
+                ..base
+            },
+        ]
+    }
+
+    #[test]
+    fn edge_configs_generate_without_panicking() {
+        for cfg in edge_configs() {
+            cfg.validate().unwrap();
+            let t = transactions(&cfg).unwrap();
+            let o = orders(&cfg).unwrap();
+            let c = clicks(&cfg).unwrap();
+            let end = cfg.start + cfg.duration_ms;
+            assert!(
+                t.events
+                    .iter()
+                    .all(|e| (cfg.start..end).contains(&e.event_time))
+            );
+            assert!(
+                o.events
+                    .iter()
+                    .all(|e| (cfg.start..end).contains(&e.event_time))
+            );
+            assert!(
+                c.events
+                    .iter()
+                    .all(|e| (cfg.start..end).contains(&e.event_time))
+            );
+            assert!(t.events.iter().all(|e| (1..=cfg.keys).contains(&e.card_id)));
+        }
+    }
+
+    #[test]
+    fn validate_rejects_absurd_values_naming_the_field() {
+        let base = GenConfig::default();
+        let cases = [
+            (GenConfig { keys: 0, ..base }, "keys"),
+            (
+                GenConfig {
+                    duration_ms: -1,
+                    ..base
+                },
+                "duration_ms",
+            ),
+            (
+                GenConfig {
+                    start: i64::MAX - 1,
+                    ..base
+                },
+                "start",
+            ),
+            (
+                GenConfig {
+                    zipf_s: Some(f64::INFINITY),
+                    ..base
+                },
+                "zipf_s",
+            ),
+            (
+                GenConfig {
+                    late_fraction: 1.5,
+                    ..base
+                },
+                "late_fraction",
+            ),
+            (
+                GenConfig {
+                    jitter_ms: -1,
+                    ..base
+                },
+                "jitter_ms",
+            ),
+            (
+                GenConfig {
+                    max_lateness_ms: 1,
+                    ..base
+                },
+                "max_lateness_ms",
+            ),
+            (
+                GenConfig {
+                    rate: RateProfile::Constant {
+                        events_per_second: f64::NAN,
+                    },
+                    ..base
+                },
+                "rate",
+            ),
+            (
+                GenConfig {
+                    rate: RateProfile::Constant {
+                        events_per_second: 1e6,
+                    },
+                    duration_ms: 31 * DAY,
+                    ..base
+                },
+                "events",
+            ),
+            (
+                GenConfig {
+                    rate: RateProfile::Daily {
+                        mean_events_per_second: 1.0,
+                        peak_to_mean: 3.0,
+                        peak_hour_utc: 0.0,
+                    },
+                    ..base
+                },
+                "peak_to_mean",
+            ),
+        ];
+        for (cfg, field) in cases {
+            let err = cfg.validate().expect_err(field).to_string();
+            assert!(err.contains(field), "`{err}` does not name {field}");
+        }
+    }
 }

@@ -46,7 +46,12 @@ pub fn orders(cfg: &GenConfig) -> Result<Dataset<Order>> {
     cfg.validate()?;
     let dict = Dictionary::from_values(CATEGORIES);
     let catalog = Catalog::new(cfg.seed, &dict)?;
-    let times = rate::event_times(&cfg.rate, cfg.start, cfg.duration_ms, &mut rng_for(cfg.seed, "order-times"))?;
+    let times = rate::event_times(
+        &cfg.rate,
+        cfg.start,
+        cfg.duration_ms,
+        &mut rng_for(cfg.seed, "order-times"),
+    )?;
     let products = KeyPicker::new(cfg)?;
     let quantities = WeightedIndex::new(QUANTITY_WEIGHTS).map_err(dist_err("quantity"))?;
     let mut product_rng = rng_for(cfg.seed, "order-products");
@@ -88,7 +93,8 @@ impl Catalog {
                 .id(name)
                 .ok_or_else(|| WorkloadError::Config(format!("category `{name}` not interned")))?;
         }
-        let price = LogNormal::new(MEDIAN_PRICE_CENTS.ln(), PRICE_SIGMA).map_err(dist_err("price"))?;
+        let price =
+            LogNormal::new(MEDIAN_PRICE_CENTS.ln(), PRICE_SIGMA).map_err(dist_err("price"))?;
         Ok(Catalog {
             seed,
             category_ids,
@@ -101,7 +107,8 @@ impl Catalog {
         let h = mix64(self.seed ^ 0x0cea_1095, u64::from(product));
         let category = self.category_ids[(h % CATEGORIES.len() as u64) as usize];
         let mut rng = Pcg64Mcg::seed_from_u64(h);
-        let price = (self.price.sample(&mut rng).round() as i64).clamp(*PRICE_RANGE.start(), *PRICE_RANGE.end());
+        let price = (self.price.sample(&mut rng).round() as i64)
+            .clamp(*PRICE_RANGE.start(), *PRICE_RANGE.end());
         (category, price)
     }
 }
@@ -111,8 +118,8 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::gen::RateProfile;
-    use crate::gen::arrival::{assert_well_formed, late_share};
+    use crate::generate::RateProfile;
+    use crate::generate::arrival::{assert_well_formed, late_share};
     use crate::time::{DAY, MINUTE};
 
     fn cfg(seed: u64) -> GenConfig {
@@ -145,7 +152,11 @@ mod tests {
         let ds = orders(&cfg).unwrap();
         assert_well_formed(&ds, &cfg);
         let expected = cfg.expected_events();
-        assert!((ds.len() as f64 - expected).abs() < 0.03 * expected, "{} events", ds.len());
+        assert!(
+            (ds.len() as f64 - expected).abs() < 0.03 * expected,
+            "{} events",
+            ds.len()
+        );
         let late = late_share(&ds, &cfg);
         assert!((late - 0.03).abs() < 0.005, "late share {late}");
         assert_eq!(ds.dict.values(), CATEGORIES);
@@ -168,8 +179,15 @@ mod tests {
         let ds = orders(&cfg(4)).unwrap();
         let mut seen: HashMap<u32, (u32, i64)> = HashMap::new();
         for o in &ds.events {
-            let first = *seen.entry(o.product_id).or_insert((o.category, o.unit_price_cents));
-            assert_eq!(first, (o.category, o.unit_price_cents), "product {}", o.product_id);
+            let first = *seen
+                .entry(o.product_id)
+                .or_insert((o.category, o.unit_price_cents));
+            assert_eq!(
+                first,
+                (o.category, o.unit_price_cents),
+                "product {}",
+                o.product_id
+            );
         }
         let categories: std::collections::HashSet<u32> = seen.values().map(|v| v.0).collect();
         assert_eq!(categories.len(), CATEGORIES.len());
@@ -182,7 +200,10 @@ mod tests {
             ds.events.iter().filter(|o| o.product_id == 1).count() as f64 / ds.len() as f64
         };
         let (uniform, zipf) = (top_share(None), top_share(Some(1.0)));
-        assert!(zipf > 20.0 * uniform, "top product share: zipf {zipf}, uniform {uniform}");
+        assert!(
+            zipf > 20.0 * uniform,
+            "top product share: zipf {zipf}, uniform {uniform}"
+        );
     }
 
     #[test]

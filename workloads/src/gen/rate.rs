@@ -117,21 +117,30 @@ fn push_uniform_sorted(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gen::rng_for;
+    use crate::generate::rng_for;
 
     const START: Millis = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 
     fn constant(r: f64) -> RateProfile {
-        RateProfile::Constant { events_per_second: r }
+        RateProfile::Constant {
+            events_per_second: r,
+        }
     }
 
     #[test]
     fn count_is_close_to_rate_times_duration_and_times_are_sorted_in_range() {
-        for (rate, duration) in [(2_000.0, 60 * SECOND), (3.0, 10 * 60 * SECOND), (500.0, 100_500)] {
+        for (rate, duration) in [
+            (2_000.0, 60 * SECOND),
+            (3.0, 10 * 60 * SECOND),
+            (500.0, 100_500),
+        ] {
             let t = event_times(&constant(rate), START, duration, &mut rng_for(1, "t")).unwrap();
             let expected = rate * duration as f64 / 1000.0;
             let n = t.len() as f64;
-            assert!((n - expected).abs() < 0.03 * expected, "{n} events, expected {expected}");
+            assert!(
+                (n - expected).abs() < 0.03 * expected,
+                "{n} events, expected {expected}"
+            );
             assert!(t.windows(2).all(|w| w[0] <= w[1]), "times must be sorted");
             assert!(t.iter().all(|&x| (START..START + duration).contains(&x)));
         }
@@ -147,7 +156,10 @@ mod tests {
             per_ms[(x - START).rem_euclid(1000) as usize] += 1;
         }
         // 100 expected per millisecond: none empty, none wildly off.
-        assert!(per_ms.iter().all(|&c| (40..=180).contains(&c)), "{per_ms:?}");
+        assert!(
+            per_ms.iter().all(|&c| (40..=180).contains(&c)),
+            "{per_ms:?}"
+        );
     }
 
     #[test]
@@ -174,7 +186,10 @@ mod tests {
             per_hour[((x - START) / HOUR) as usize] += 1;
         }
         let (peak, trough) = (per_hour[14], per_hour[2]);
-        assert!(peak > 5 * trough, "peak hour {peak} events, trough hour {trough}");
+        assert!(
+            peak > 5 * trough,
+            "peak hour {peak} events, trough hour {trough}"
+        );
         let expected = 4.0 * 86_400.0;
         assert!((t.len() as f64 - expected).abs() < 0.02 * expected);
     }
@@ -188,7 +203,13 @@ mod tests {
             peak_hour_utc: 12.0,
         };
         assert!(rate_at(&rate, START) >= 0.0);
-        let t = event_times(&rate, START - 60 * SECOND, 120 * SECOND, &mut rng_for(4, "t")).unwrap();
+        let t = event_times(
+            &rate,
+            START - 60 * SECOND,
+            120 * SECOND,
+            &mut rng_for(4, "t"),
+        )
+        .unwrap();
         assert!(t.len() < 5, "{} events around a zero-rate trough", t.len());
     }
 }

@@ -85,8 +85,15 @@ fn payment_times_and_cards(cfg: &GenConfig) -> Result<Vec<(Millis, u64)>> {
     // Bursts add BURST_SHARE × mean(BURST_EXTRA) payments per ordinary one;
     // thin the ordinary rate so the total stays rate × duration.
     let mean_extra = f64::from(BURST_EXTRA.start() + BURST_EXTRA.end()) / 2.0;
-    let base = cfg.rate.with_mean(cfg.rate.mean() / (1.0 + BURST_SHARE * mean_extra));
-    let times = rate::event_times(&base, cfg.start, cfg.duration_ms, &mut rng_for(cfg.seed, "txn-times"))?;
+    let base = cfg
+        .rate
+        .with_mean(cfg.rate.mean() / (1.0 + BURST_SHARE * mean_extra));
+    let times = rate::event_times(
+        &base,
+        cfg.start,
+        cfg.duration_ms,
+        &mut rng_for(cfg.seed, "txn-times"),
+    )?;
     let cards = KeyPicker::new(cfg)?;
     let mut card_rng = rng_for(cfg.seed, "txn-cards");
     let mut burst_rng = rng_for(cfg.seed, "txn-bursts");
@@ -155,7 +162,8 @@ struct Amounts {
 
 impl Amounts {
     fn new() -> Result<Self> {
-        let ordinary = LogNormal::new(MEDIAN_AMOUNT_CENTS.ln(), AMOUNT_SIGMA).map_err(dist_err("amount"))?;
+        let ordinary =
+            LogNormal::new(MEDIAN_AMOUNT_CENTS.ln(), AMOUNT_SIGMA).map_err(dist_err("amount"))?;
         Ok(Amounts { ordinary })
     }
 
@@ -173,8 +181,8 @@ impl Amounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gen::RateProfile;
-    use crate::gen::arrival::{assert_well_formed, late_share};
+    use crate::generate::RateProfile;
+    use crate::generate::arrival::{assert_well_formed, late_share};
     use crate::time::{DAY, HOUR, MINUTE};
 
     fn cfg(seed: u64) -> GenConfig {
@@ -207,13 +215,22 @@ mod tests {
         assert_well_formed(&ds, &cfg);
         assert!(ds.dict.is_empty());
         let expected = cfg.expected_events();
-        assert!((ds.len() as f64 - expected).abs() < 0.03 * expected, "{} events", ds.len());
+        assert!(
+            (ds.len() as f64 - expected).abs() < 0.03 * expected,
+            "{} events",
+            ds.len()
+        );
         let late = late_share(&ds, &cfg);
         assert!((late - 0.05).abs() < 0.005, "late share {late}");
         // txn ids are 1..=n in event-time order.
         let mut by_id = ds.events.clone();
         by_id.sort_by_key(|t| t.txn_id);
-        assert!(by_id.iter().enumerate().all(|(i, t)| t.txn_id == i as u64 + 1));
+        assert!(
+            by_id
+                .iter()
+                .enumerate()
+                .all(|(i, t)| t.txn_id == i as u64 + 1)
+        );
         assert!(by_id.windows(2).all(|w| w[0].event_time <= w[1].event_time));
         for t in &ds.events {
             assert!((1..=MERCHANTS).contains(&t.merchant_id));
@@ -228,11 +245,27 @@ mod tests {
         let cfg = cfg(4);
         let ds = transactions(&cfg).unwrap();
         let n = ds.len() as f64;
-        let large = ds.events.iter().filter(|t| t.amount_cents >= LARGE_AMOUNT_CENTS).count() as f64;
-        assert!((large / n - LARGE_SHARE).abs() < 0.0005, "large share {}", large / n);
+        let large = ds
+            .events
+            .iter()
+            .filter(|t| t.amount_cents >= LARGE_AMOUNT_CENTS)
+            .count() as f64;
+        assert!(
+            (large / n - LARGE_SHARE).abs() < 0.0005,
+            "large share {}",
+            large / n
+        );
         let home = HomeCountries::new(cfg.seed);
-        let abroad = ds.events.iter().filter(|t| t.country != COUNTRIES[home.home(t.card_id)].0).count() as f64;
-        assert!((abroad / n - FOREIGN_SHARE).abs() < 0.004, "abroad share {}", abroad / n);
+        let abroad = ds
+            .events
+            .iter()
+            .filter(|t| t.country != COUNTRIES[home.home(t.card_id)].0)
+            .count() as f64;
+        assert!(
+            (abroad / n - FOREIGN_SHARE).abs() < 0.004,
+            "abroad share {}",
+            abroad / n
+        );
         // Velocity: cards with 5 payments inside 60 s exist.
         let mut by_card = ds.events.clone();
         by_card.sort_by_key(|t| (t.card_id, t.event_time));
@@ -251,7 +284,10 @@ mod tests {
             top as f64 / ds.len() as f64
         };
         let (uniform, zipf) = (top_share(None), top_share(Some(1.1)));
-        assert!(zipf > 50.0 * uniform, "top card share: zipf {zipf}, uniform {uniform}");
+        assert!(
+            zipf > 50.0 * uniform,
+            "top card share: zipf {zipf}, uniform {uniform}"
+        );
     }
 
     #[test]
@@ -268,9 +304,17 @@ mod tests {
         let ds = transactions(&cfg).unwrap();
         let in_hour = |h: i64| {
             let from = cfg.start + h * HOUR;
-            ds.events.iter().filter(|t| (from..from + HOUR).contains(&t.event_time)).count()
+            ds.events
+                .iter()
+                .filter(|t| (from..from + HOUR).contains(&t.event_time))
+                .count()
         };
-        assert!(in_hour(18) > 2 * in_hour(6), "peak {} trough {}", in_hour(18), in_hour(6));
+        assert!(
+            in_hour(18) > 2 * in_hour(6),
+            "peak {} trough {}",
+            in_hour(18),
+            in_hour(6)
+        );
     }
 
     #[test]

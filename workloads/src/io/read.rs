@@ -10,7 +10,9 @@ use std::fs::File;
 use std::path::Path;
 
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::{DataType, Int32Type, Int64Type, TimeUnit, UInt32Type, UInt64Type};
+use datafusion::arrow::datatypes::{
+    DataType, Int32Type, Int64Type, TimeUnit, TimestampMillisecondType, UInt32Type, UInt64Type,
+};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::dict::Dictionary;
@@ -64,17 +66,18 @@ impl FieldError {
     }
 }
 
-/// One row's values, in the order the columns were declared. Integers are
-/// widened to `i128` so every declared type fits; strings are dictionary ids.
+/// One row's values, in the order the columns were declared. Each value was
+/// range-checked against its declared type and is stored as the 64 bits of
+/// that type (an `i64` in two's complement); strings are dictionary ids.
 pub struct RowValues<'a> {
-    values: &'a [i128],
+    values: &'a [u64],
     pub dict: &'a Dictionary,
 }
 
 impl RowValues<'_> {
     /// Column `i` as `u64` (already range-checked by the reader).
     pub fn u64(&self, i: usize) -> u64 {
-        self.values[i] as u64
+        self.values[i]
     }
     /// Column `i` as `u32` (already range-checked by the reader).
     pub fn u32(&self, i: usize) -> u32 {
@@ -109,10 +112,10 @@ pub fn read_rows<E>(
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     let mut dict = Dictionary::default();
-    let mut raw: Vec<(u64, Vec<i128>)> = Vec::new();
+    let mut raw = RawRows::new(columns.len());
     match ext.as_str() {
         "csv" => read_csv(path, columns, &mut dict, &mut raw)?,
-        "parquet" | "pq" => read_parquet(path, columns, &mut dict, &mut raw)?,
+        "parquet" | "pq" => read_parquet_guarded(path, columns, &mut dict, &mut raw)?,
         _ => {
             return Err(WorkloadError::input(
                 path,
@@ -122,8 +125,13 @@ pub fn read_rows<E>(
             ));
         }
     }
-    if raw.is_empty() {
-        return Err(WorkloadError::input(path, None, None, "the file has no data rows"));
+    if raw.lines.is_empty() {
+        return Err(WorkloadError::input(
+            path,
+            None,
+            None,
+            "the file has no data rows",
+        ));
     }
     // Renumber string ids in text order so sorting by id sorts by text.
     let (sorted, remap) = dict.sorted();
@@ -133,32 +141,56 @@ pub fn read_rows<E>(
         .filter(|(_, (_, t))| *t == ColType::Str)
         .map(|(i, _)| i)
         .collect();
-    let mut events = Vec::with_capacity(raw.len());
-    for (line, mut values) in raw {
+    let mut events = Vec::with_capacity(raw.lines.len());
+    let width = columns.len().max(1);
+    for (&line, values) in raw.lines.iter().zip(raw.values.chunks_exact_mut(width)) {
         for &c in &str_cols {
-            values[c] = i128::from(remap[values[c] as usize]);
+            values[c] = u64::from(remap[values[c] as usize]);
         }
         let row = RowValues {
-            values: &values,
+            values,
             dict: &sorted,
         };
-        let event = parse(&row).map_err(|e| WorkloadError::input(path, Some(line), Some(e.column), e.message))?;
+        let event = parse(&row)
+            .map_err(|e| WorkloadError::input(path, Some(line), Some(e.column), e.message))?;
         events.push(event);
     }
     Ok((events, sorted))
 }
 
-fn check_int(v: i128, t: ColType) -> Result<i128, String> {
+/// Every row's checked values, flat (row-major, `width` a row) so a large
+/// file costs one allocation, not one per row, and 8 bytes a value.
+struct RawRows {
+    width: usize,
+    /// Line (CSV) or row number (Parquet) of each row, 1-based.
+    lines: Vec<u64>,
+    values: Vec<u64>,
+}
+
+impl RawRows {
+    fn new(width: usize) -> Self {
+        RawRows {
+            width,
+            lines: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+}
+
+/// Checks `v` fits `t` and returns it as the 64 bits of `t`.
+fn check_int(v: i128, t: ColType) -> Result<u64, String> {
     let (lo, hi) = match t {
         ColType::U64 => (0, i128::from(u64::MAX)),
         ColType::U32 => (0, i128::from(u32::MAX)),
         ColType::I64 | ColType::Time => (i128::from(i64::MIN), i128::from(i64::MAX)),
-        ColType::Str => unreachable!("strings are not integers"),
+        ColType::Str => return Err("expected a string, found an integer".into()),
     };
     if v < lo || v > hi {
         Err(format!("value {v} is out of range for {}", t.describe()))
     } else {
-        Ok(v)
+        // In range: the low 64 bits are the value as u64, or as i64 in
+        // two's complement.
+        Ok(v as u64)
     }
 }
 
@@ -175,36 +207,38 @@ fn read_csv(
     path: &Path,
     columns: &[(&'static str, ColType)],
     dict: &mut Dictionary,
-    out: &mut Vec<(u64, Vec<i128>)>,
+    out: &mut RawRows,
 ) -> Result<()> {
     let file = File::open(path).map_err(|source| WorkloadError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(file);
+    // Flexible: the field count is checked below, so the error can name the
+    // missing column instead of only the count.
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(file);
     let header = rdr
         .headers()
-        .map_err(|e| WorkloadError::input(path, Some(1), None, format!("cannot read the header row: {e}")))?
+        .map_err(|e| {
+            WorkloadError::input(
+                path,
+                Some(1),
+                None,
+                format!("cannot read the header row: {e}"),
+            )
+        })?
         .clone();
-    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
-        return Err(WorkloadError::input(path, None, None, "the file is empty: expected a header row"));
+    if header.is_empty() || (header.len() == 1 && header[0].trim().is_empty()) {
+        return Err(WorkloadError::input(
+            path,
+            None,
+            None,
+            "the file is empty: expected a header row",
+        ));
     }
-    let idx: Vec<usize> = columns
-        .iter()
-        .map(|(name, _)| {
-            header.iter().position(|h| h.trim() == *name).ok_or_else(|| {
-                WorkloadError::input(
-                    path,
-                    Some(1),
-                    Some(name),
-                    format!(
-                        "missing column `{name}` in the header (found: {})",
-                        header.iter().collect::<Vec<_>>().join(",")
-                    ),
-                )
-            })
-        })
-        .collect::<Result<_>>()?;
+    let idx = csv_column_indexes(path, columns, &header)?;
     let mut record = csv::StringRecord::new();
     loop {
         let more = rdr.read_record(&mut record).map_err(|e| {
@@ -215,40 +249,126 @@ fn read_csv(
             break;
         }
         let line = record.position().map_or(0, |p| p.line());
-        if out.len() >= MAX_INPUT_ROWS {
+        check_field_count(path, line, &header, &record)?;
+        if out.lines.len() >= MAX_INPUT_ROWS {
             return Err(too_many_rows(path));
         }
-        let mut values = Vec::with_capacity(columns.len());
         for ((name, t), &i) in columns.iter().zip(&idx) {
             let field = record.get(i).unwrap_or("").trim();
-            let v = if *t == ColType::Str {
-                if field.is_empty() {
-                    return Err(WorkloadError::input(path, Some(line), Some(name), "empty value: expected a string"));
-                }
-                i128::from(dict.intern(field))
-            } else {
-                let parsed: i128 = field.parse().map_err(|_| {
-                    WorkloadError::input(
-                        path,
-                        Some(line),
-                        Some(name),
-                        format!("`{field}` is not {}", t.describe()),
-                    )
-                })?;
-                check_int(parsed, *t).map_err(|m| WorkloadError::input(path, Some(line), Some(name), m))?
-            };
-            values.push(v);
+            let v = csv_value(field, *t, dict)
+                .map_err(|m| WorkloadError::input(path, Some(line), Some(name), m))?;
+            out.values.push(v);
         }
-        out.push((line, values));
+        out.lines.push(line);
     }
     Ok(())
+}
+
+/// Where each declared column is in the CSV header.
+fn csv_column_indexes(
+    path: &Path,
+    columns: &[(&'static str, ColType)],
+    header: &csv::StringRecord,
+) -> Result<Vec<usize>> {
+    columns
+        .iter()
+        .map(|(name, _)| {
+            header
+                .iter()
+                .position(|h| h.trim() == *name)
+                .ok_or_else(|| {
+                    WorkloadError::input(
+                        path,
+                        Some(1),
+                        Some(name),
+                        format!(
+                            "missing column `{name}` in the header (found: {})",
+                            header.iter().collect::<Vec<_>>().join(",")
+                        ),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// A row must have exactly the header's fields; a short row names the first
+/// column it lacks.
+fn check_field_count(
+    path: &Path,
+    line: u64,
+    header: &csv::StringRecord,
+    record: &csv::StringRecord,
+) -> Result<()> {
+    let (have, want) = (record.len(), header.len());
+    if have < want {
+        let missing = header.get(have).unwrap_or("").trim();
+        return Err(WorkloadError::input(
+            path,
+            Some(line),
+            Some(missing),
+            format!(
+                "malformed CSV: the row has {have} fields but the header has {want}: no value for `{missing}`"
+            ),
+        ));
+    }
+    if have > want {
+        return Err(WorkloadError::input(
+            path,
+            Some(line),
+            None,
+            format!("malformed CSV: the row has {have} fields but the header has only {want}"),
+        ));
+    }
+    Ok(())
+}
+
+/// One CSV field as a checked value of type `t` (strings are interned).
+fn csv_value(field: &str, t: ColType, dict: &mut Dictionary) -> Result<u64, String> {
+    if t == ColType::Str {
+        if field.is_empty() {
+            return Err("empty value: expected a string".into());
+        }
+        return Ok(u64::from(dict.intern(field)));
+    }
+    let parsed: i128 = field
+        .parse()
+        .map_err(|_| format!("`{field}` is not {}", t.describe()))?;
+    check_int(parsed, t)
+}
+
+/// [`read_parquet`], with a panic inside the Parquet decoder (it asserts on
+/// some corrupt pages instead of returning an error) turned into an input
+/// error naming the file: bad input must never take the process down.
+fn read_parquet_guarded(
+    path: &Path,
+    columns: &[(&'static str, ColType)],
+    dict: &mut Dictionary,
+    out: &mut RawRows,
+) -> Result<()> {
+    // Unwind safety: on a panic, `dict` and `out` are discarded with the error.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_parquet(path, columns, dict, out)
+    }))
+    .unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        Err(WorkloadError::input(
+            path,
+            None,
+            None,
+            format!("corrupt Parquet file: the decoder failed ({reason})"),
+        ))
+    })
 }
 
 fn read_parquet(
     path: &Path,
     columns: &[(&'static str, ColType)],
     dict: &mut Dictionary,
-    out: &mut Vec<(u64, Vec<i128>)>,
+    out: &mut RawRows,
 ) -> Result<()> {
     let bad = |m: String| WorkloadError::input(path, None, None, m);
     let file = File::open(path).map_err(|source| WorkloadError::Io {
@@ -258,7 +378,7 @@ fn read_parquet(
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(|e| bad(format!("not a readable Parquet file: {e}")))?;
     let rows = builder.metadata().file_metadata().num_rows();
-    if rows as u64 > MAX_INPUT_ROWS as u64 {
+    if rows < 0 || rows as u64 > MAX_INPUT_ROWS as u64 {
         return Err(too_many_rows(path));
     }
     let schema = builder.schema().clone();
@@ -270,46 +390,62 @@ fn read_parquet(
             })
         })
         .collect::<Result<_>>()?;
-    let reader = builder.build().map_err(|e| bad(format!("cannot read Parquet: {e}")))?;
-    let mut row_no: u64 = 0;
+    let reader = builder
+        .build()
+        .map_err(|e| bad(format!("cannot read Parquet: {e}")))?;
     for batch in reader {
         let batch = batch.map_err(|e| bad(format!("cannot decode Parquet: {e}")))?;
-        let base = row_no;
-        let mut rows: Vec<(u64, Vec<i128>)> = (0..batch.num_rows())
-            .map(|r| (base + r as u64 + 1, Vec::with_capacity(columns.len())))
-            .collect();
-        for ((name, t), &i) in columns.iter().zip(&idx) {
+        let n = batch.num_rows();
+        if out.lines.len() + n > MAX_INPUT_ROWS {
+            return Err(too_many_rows(path));
+        }
+        let base = out.lines.len() as u64;
+        let first = out.values.len();
+        out.values.resize(first + n * out.width, 0);
+        let values = &mut out.values[first..];
+        for (c, ((name, t), &i)) in columns.iter().zip(&idx).enumerate() {
             let col = batch.column(i);
-            let err_at = |r: usize, m: String| WorkloadError::input(path, Some(base + r as u64 + 1), Some(name), m);
-            for (r, row) in rows.iter_mut().enumerate() {
-                if col.is_null(r) {
-                    return Err(err_at(r, "null value".into()));
-                }
-                let v: i128 = match (t, col.data_type()) {
-                    (ColType::Str, DataType::Utf8) => i128::from(dict.intern(col.as_string::<i32>().value(r))),
-                    (ColType::Str, DataType::LargeUtf8) => i128::from(dict.intern(col.as_string::<i64>().value(r))),
-                    (ColType::Str, DataType::Utf8View) => i128::from(dict.intern(col.as_string_view().value(r))),
-                    (ColType::Str, other) => return Err(err_at(r, format!("expected a string column, found {other}"))),
-                    (_, DataType::Int64) => i128::from(col.as_primitive::<Int64Type>().value(r)),
-                    (_, DataType::Int32) => i128::from(col.as_primitive::<Int32Type>().value(r)),
-                    (_, DataType::UInt64) => i128::from(col.as_primitive::<UInt64Type>().value(r)),
-                    (_, DataType::UInt32) => i128::from(col.as_primitive::<UInt32Type>().value(r)),
-                    (ColType::Time, DataType::Timestamp(TimeUnit::Millisecond, _)) => i128::from(
-                        col.as_primitive::<datafusion::arrow::datatypes::TimestampMillisecondType>()
-                            .value(r),
-                    ),
-                    (_, other) => {
-                        return Err(err_at(r, format!("expected {}, found a {other} column", t.describe())));
-                    }
-                };
-                if *t != ColType::Str {
-                    check_int(v, *t).map_err(|m| err_at(r, m))?;
-                }
-                row.1.push(v);
+            for r in 0..n {
+                let v = parquet_value(col.as_ref(), r, *t, dict).map_err(|m| {
+                    WorkloadError::input(path, Some(base + r as u64 + 1), Some(name), m)
+                })?;
+                values[r * out.width + c] = v;
             }
         }
-        row_no += batch.num_rows() as u64;
-        out.extend(rows);
+        out.lines.extend((1..=n as u64).map(|r| base + r));
     }
     Ok(())
+}
+
+/// Row `r` of a Parquet column as a checked value of type `t`.
+fn parquet_value(
+    col: &dyn Array,
+    r: usize,
+    t: ColType,
+    dict: &mut Dictionary,
+) -> Result<u64, String> {
+    if col.is_null(r) {
+        return Err("null value".into());
+    }
+    let v: i128 = match (t, col.data_type()) {
+        (ColType::Str, DataType::Utf8) => {
+            return Ok(u64::from(dict.intern(col.as_string::<i32>().value(r))));
+        }
+        (ColType::Str, DataType::LargeUtf8) => {
+            return Ok(u64::from(dict.intern(col.as_string::<i64>().value(r))));
+        }
+        (ColType::Str, DataType::Utf8View) => {
+            return Ok(u64::from(dict.intern(col.as_string_view().value(r))));
+        }
+        (ColType::Str, other) => return Err(format!("expected a string column, found {other}")),
+        (_, DataType::Int64) => i128::from(col.as_primitive::<Int64Type>().value(r)),
+        (_, DataType::Int32) => i128::from(col.as_primitive::<Int32Type>().value(r)),
+        (_, DataType::UInt64) => i128::from(col.as_primitive::<UInt64Type>().value(r)),
+        (_, DataType::UInt32) => i128::from(col.as_primitive::<UInt32Type>().value(r)),
+        (ColType::Time, DataType::Timestamp(TimeUnit::Millisecond, _)) => {
+            i128::from(col.as_primitive::<TimestampMillisecondType>().value(r))
+        }
+        (_, other) => return Err(format!("expected {}, found a {other} column", t.describe())),
+    };
+    check_int(v, t)
 }

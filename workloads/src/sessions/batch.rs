@@ -19,8 +19,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::mem::size_of;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, Int64Array, RecordBatch, UInt64Array};
-use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef, UInt64Type};
+use datafusion::arrow::array::{
+    Array, AsArray, Int64Array, PrimitiveArray, RecordBatch, UInt64Array,
+};
+use datafusion::arrow::datatypes::{
+    ArrowPrimitiveType, DataType, Field, Int64Type, Schema, SchemaRef, UInt64Type,
+};
 use datafusion::error::DataFusionError;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -88,15 +92,22 @@ pub(super) fn read_sessions(job: &str, batches: &[RecordBatch]) -> Result<Vec<Se
 }
 
 /// Column `i` of a result batch as a non-null primitive array of type `T`.
-fn column<T: datafusion::arrow::datatypes::ArrowPrimitiveType>(
+fn column<'b, T: ArrowPrimitiveType>(
     job: &str,
-    b: &RecordBatch,
+    b: &'b RecordBatch,
     i: usize,
-) -> Result<&datafusion::arrow::array::PrimitiveArray<T>> {
+) -> Result<&'b PrimitiveArray<T>> {
     let col = b.column(i);
     let name = b.schema().field(i).name().clone();
     let arr = col.as_primitive_opt::<T>().ok_or_else(|| {
-        internal(job, format!("column `{name}` has type {}, expected {}", col.data_type(), T::DATA_TYPE))
+        internal(
+            job,
+            format!(
+                "column `{name}` has type {}, expected {}",
+                col.data_type(),
+                T::DATA_TYPE
+            ),
+        )
     })?;
     if arr.null_count() > 0 {
         return Err(internal(job, format!("column `{name}` has nulls")));
@@ -131,8 +142,10 @@ impl SessionIndex {
     /// Approximate bytes held.
     pub(super) fn bytes(&self) -> usize {
         // A B-tree entry costs roughly its size plus a third for the nodes.
-        let per_session = (size_of::<(Millis, Session)>() + size_of::<(Millis, u64, Millis)>()) * 4 / 3;
-        self.len() * per_session + self.by_user.capacity() * (size_of::<(u64, BTreeMap<Millis, Session>)>() + 1)
+        let per_session =
+            (size_of::<(Millis, Session)>() + size_of::<(Millis, u64, Millis)>()) * 4 / 3;
+        self.len() * per_session
+            + self.by_user.capacity() * (size_of::<(u64, BTreeMap<Millis, Session>)>() + 1)
     }
 
     /// The sessions that the clicks `new` reach (a click at `t` reaches a
@@ -171,12 +184,17 @@ impl SessionIndex {
     }
 
     fn insert(&mut self, s: Session) {
-        self.by_end.insert((s.session_end, s.user_id, s.session_start));
-        self.by_user.entry(s.user_id).or_default().insert(s.session_start, s);
+        self.by_end
+            .insert((s.session_end, s.user_id, s.session_start));
+        self.by_user
+            .entry(s.user_id)
+            .or_default()
+            .insert(s.session_start, s);
     }
 
     fn remove(&mut self, s: &Session) {
-        self.by_end.remove(&(s.session_end, s.user_id, s.session_start));
+        self.by_end
+            .remove(&(s.session_end, s.user_id, s.session_start));
         if let Some(m) = self.by_user.get_mut(&s.user_id) {
             m.remove(&s.session_start);
             if m.is_empty() {
@@ -205,7 +223,10 @@ impl SessionIndex {
 
     /// The earliest start of any session held.
     fn min_start(&self) -> Option<Millis> {
-        self.by_user.values().filter_map(|m| m.keys().next().copied()).min()
+        self.by_user
+            .values()
+            .filter_map(|m| m.keys().next().copied())
+            .min()
     }
 }
 
@@ -253,9 +274,15 @@ fn ranges_batch(affected: &[Session]) -> Result<RecordBatch> {
     RecordBatch::try_new(
         ranges_schema(),
         vec![
-            Arc::new(UInt64Array::from_iter_values(affected.iter().map(|s| s.user_id))),
-            Arc::new(Int64Array::from_iter_values(affected.iter().map(|s| s.session_start))),
-            Arc::new(Int64Array::from_iter_values(affected.iter().map(|s| s.session_end))),
+            Arc::new(UInt64Array::from_iter_values(
+                affected.iter().map(|s| s.user_id),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                affected.iter().map(|s| s.session_start),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                affected.iter().map(|s| s.session_end),
+            )),
         ],
     )
     .map_err(|e| WorkloadError::datafusion(JOB, e.into()))
@@ -347,19 +374,31 @@ impl SessionBatch {
     /// hours before both the horizon and every remaining session.
     fn evict(&mut self, horizon: Millis) {
         self.sessions.evict_before(horizon);
-        let keep_from = self.sessions.min_start().map_or(horizon, |s| s.min(horizon));
+        let keep_from = self
+            .sessions
+            .min_start()
+            .map_or(horizon, |s| s.min(horizon));
         while let Some(entry) = self.lake.first_entry() {
             if (*entry.key() + 1).saturating_mul(HOUR) > keep_from {
                 break;
             }
-            let dropped: usize = entry.remove().iter().map(RecordBatch::get_array_memory_size).sum();
+            let dropped: usize = entry
+                .remove()
+                .iter()
+                .map(RecordBatch::get_array_memory_size)
+                .sum();
             self.lake_bytes -= dropped;
         }
     }
 }
 
 impl IncrementalJob<Sessionization> for SessionBatch {
-    fn run(&mut self, new: &[Click], horizon: Option<Millis>, out: &mut Vec<Emission<Session>>) -> Result<()> {
+    fn run(
+        &mut self,
+        new: &[Click],
+        horizon: Option<Millis>,
+        out: &mut Vec<Emission<Session>>,
+    ) -> Result<()> {
         if !new.is_empty() {
             let affected = self.sessions.affected(new);
             let fresh = self.recompute(&affected, new)?;
@@ -375,5 +414,128 @@ impl IncrementalJob<Sessionization> for SessionBatch {
 
     fn state_bytes(&self) -> usize {
         self.lake_bytes + self.sessions.bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drive::drive_job;
+    use crate::mode::Lateness;
+    use crate::output::{Change, materialize};
+    use crate::sessions::reference::{random_dataset, sessions};
+    use crate::time::MINUTE;
+
+    const GAP: Millis = SESSION_GAP_MS;
+
+    fn click(user_id: u64, page: u32, event_time: Millis) -> Click {
+        Click {
+            user_id,
+            page,
+            event_time,
+        }
+    }
+
+    fn row(user_id: u64, start: Millis, end: Millis, clicks: u64, pages: u64) -> Session {
+        Session {
+            user_id,
+            session_start: start,
+            session_end: end,
+            clicks,
+            distinct_pages: pages,
+        }
+    }
+
+    fn run(job: &mut SessionBatch, new: &[Click]) -> Vec<Change<Session>> {
+        let mut out = Vec::new();
+        job.run(new, None, &mut out).expect("batch run");
+        out.into_iter().map(|e| e.change).collect()
+    }
+
+    #[test]
+    fn sql_numbers_peers_and_gap_edges_like_the_contract() {
+        let ev = [
+            click(1, 0, GAP),
+            click(1, 1, 0),
+            click(1, 1, 3 * GAP + 1),
+            click(2, 0, 0),
+            // Three peers far after the first click: whichever LAG sees first,
+            // all three must land in the same, second session.
+            click(2, 1, 5 * GAP),
+            click(2, 2, 5 * GAP),
+            click(2, 1, 5 * GAP),
+            click(2, 3, 6 * GAP),
+        ];
+        let mut job = SessionBatch::new(&JobConfig::default()).expect("job");
+        let got = run(&mut job, &ev);
+        let want = vec![
+            row(1, 0, GAP, 2, 2),
+            row(1, 3 * GAP + 1, 3 * GAP + 1, 1, 1),
+            row(2, 0, 0, 1, 1),
+            row(2, 5 * GAP, 6 * GAP, 4, 3),
+        ];
+        assert_eq!(want, sessions(&ev));
+        assert_eq!(
+            got,
+            want.into_iter().map(Change::Upsert).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn late_clicks_reread_the_lake_to_bridge_and_move_starts() {
+        let mut job = SessionBatch::new(&JobConfig::default()).expect("job");
+        run(
+            &mut job,
+            &[
+                click(1, 0, 0),
+                click(1, 1, 0),
+                click(1, 2, 2 * GAP),
+                click(7, 0, 0),
+            ],
+        );
+        // A late click between the two sessions bridges them: the later key
+        // goes, the earlier one is replaced with the counts re-read from the lake.
+        assert_eq!(
+            run(&mut job, &[click(1, 0, GAP)]),
+            vec![
+                Change::Retract((1, 2 * GAP)),
+                Change::Upsert(row(1, 0, 2 * GAP, 4, 3)),
+            ]
+        );
+        // A late click before the start moves the key; user 7 is untouched.
+        assert_eq!(
+            run(&mut job, &[click(1, 5, -GAP)]),
+            vec![
+                Change::Retract((1, 0)),
+                Change::Upsert(row(1, -GAP, 2 * GAP, 5, 4)),
+            ]
+        );
+        // Exactly one gap after the end extends; one more millisecond does not.
+        assert_eq!(
+            run(&mut job, &[click(7, 1, GAP), click(7, 1, 2 * GAP + 1)]),
+            vec![
+                Change::Upsert(row(7, 0, GAP, 2, 2)),
+                Change::Upsert(row(7, 2 * GAP + 1, 2 * GAP + 1, 1, 1)),
+            ]
+        );
+        assert_eq!(run(&mut job, &[]), vec![]);
+    }
+
+    #[test]
+    fn a_horizon_evicts_sessions_and_lake_hours_and_stays_exact() {
+        let data = random_dataset(21, 20_000, 150, 5 * MINUTE, false);
+        let bounded = Lateness {
+            watermark_delay: 0,
+            allowed_lateness: Some(10 * MINUTE),
+        };
+        let mut job = SessionBatch::new(&JobConfig::default()).expect("job");
+        let (out, gate) =
+            drive_job::<Sessionization>(&mut job, &data, HOUR, bounded).expect("runs");
+        assert_eq!(gate.dropped, 0);
+        assert!(materialize(&out) == sessions(&data.events));
+        let mut all = SessionBatch::new(&JobConfig::default()).expect("job");
+        drive_job::<Sessionization>(&mut all, &data, HOUR, Lateness::EXACT).expect("runs");
+        assert!(job.state_bytes() * 4 < all.state_bytes());
+        assert!(job.lake.len() < all.lake.len());
     }
 }

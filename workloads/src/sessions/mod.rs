@@ -87,7 +87,13 @@ impl Workload for Sessionization {
         let path = write_csv(
             dir,
             "sessions.csv",
-            &["user_id", "session_start", "session_end", "clicks", "distinct_pages"],
+            &[
+                "user_id",
+                "session_start",
+                "session_end",
+                "clicks",
+                "distinct_pages",
+            ],
             rows.iter().map(|s| {
                 [
                     s.user_id.to_string(),
@@ -106,7 +112,8 @@ impl Workload for Sessionization {
             Mode::Batch => ComplexityFacts {
                 stateful_operators: 1,
                 failure_modes: vec![
-                    "re-reading sessions that cross a run boundary or that late clicks touch".into(),
+                    "re-reading sessions that cross a run boundary or that late clicks touch"
+                        .into(),
                     "replacing sessions merged by late clicks".into(),
                 ],
                 source_files: vec!["sessions/batch.rs"],

@@ -6,10 +6,16 @@
 //! of order between two sessions — bridges them into one. Deadlines
 //! (finality under [`EmitPolicy::Final`], eviction behind the horizon) sit
 //! in one min-heap with at most one live entry per user, re-checked lazily
-//! when they fire, so a click costs a hash lookup and a few comparisons.
+//! when they fire.
+//!
+//! Speed comes from memory layout: a click costs one hash-map probe, and the
+//! user's newest session (where in-order clicks land) lives inline in the
+//! map slot with its distinct pages as a bitmap, so the common click touches
+//! no other memory and allocates nothing.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::collections::hash_map::Entry;
 use std::mem::size_of;
 
 use rustc_hash::FxHashMap;
@@ -24,20 +30,143 @@ use super::{SESSION_GAP_MS, Session, Sessionization};
 /// No deadline queued.
 const NEVER: Millis = Millis::MAX;
 
+/// Page ids below this are kept in a session's bitmap; larger ones in its
+/// sorted spill list.
+const BITMAP_PAGES: u32 = 128;
+
+/// The distinct pages of a session: a bitmap for small ids (dictionaries of
+/// a few dozen pages fit entirely) and a sorted list for the others.
+#[derive(Debug, Default)]
+struct PageSet {
+    bits: [u64; 2],
+    spill: Vec<u32>,
+}
+
+impl PageSet {
+    /// Number of distinct pages.
+    fn len(&self) -> u64 {
+        u64::from(self.bits[0].count_ones() + self.bits[1].count_ones()) + self.spill.len() as u64
+    }
+}
+
+/// Owner of the spill lists' memory: a pool of cleared lists reused for new
+/// sessions, scratch space for merges, and the bookkeeping for
+/// `state_bytes`.
+#[derive(Debug, Default)]
+struct SpillLists {
+    pool: Vec<Vec<u32>>,
+    scratch: Vec<u32>,
+    /// Capacity of every spill list owned (live, pooled, scratch).
+    capacity: usize,
+}
+
+impl SpillLists {
+    /// Adds `page` to `set`.
+    fn insert(&mut self, set: &mut PageSet, page: u32) {
+        if page < BITMAP_PAGES {
+            set.bits[(page / 64) as usize] |= 1 << (page % 64);
+            return;
+        }
+        if let Err(pos) = set.spill.binary_search(&page) {
+            if set.spill.capacity() == 0
+                && let Some(v) = self.pool.pop()
+            {
+                set.spill = v;
+            }
+            let before = set.spill.capacity();
+            set.spill.insert(pos, page);
+            self.capacity += set.spill.capacity() - before;
+        }
+    }
+
+    /// `a := a ∪ b`.
+    fn union_into(&mut self, a: &mut PageSet, b: PageSet) {
+        a.bits[0] |= b.bits[0];
+        a.bits[1] |= b.bits[1];
+        if b.spill.is_empty() {
+            self.recycle(b.spill);
+            return;
+        }
+        if a.spill.is_empty() {
+            let empty = std::mem::replace(&mut a.spill, b.spill);
+            self.recycle(empty);
+            return;
+        }
+        let before = self.scratch.capacity();
+        merge_sorted(&a.spill, &b.spill, &mut self.scratch);
+        self.capacity += self.scratch.capacity() - before;
+        std::mem::swap(&mut a.spill, &mut self.scratch);
+        self.recycle(b.spill);
+    }
+
+    /// Takes back the spill list of a dropped session.
+    fn recycle(&mut self, mut v: Vec<u32>) {
+        if v.capacity() > 0 {
+            v.clear();
+            self.pool.push(v);
+        }
+    }
+
+    /// Approximate bytes held.
+    fn bytes(&self) -> usize {
+        self.capacity * size_of::<u32>() + self.pool.capacity() * size_of::<Vec<u32>>()
+    }
+}
+
+/// `out := a ∪ b` for sorted, duplicate-free lists.
+fn merge_sorted(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
+    out.clear();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        out.push(x.min(y));
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+}
+
 /// One session of a user that the operator still holds.
 #[derive(Debug)]
 struct OpenSession {
     start: Millis,
     end: Millis,
     clicks: u64,
-    /// Distinct page ids, sorted (a handful per session: cheaper than a set).
-    pages: Vec<u32>,
-    /// The start under which this session's row currently stands in the
-    /// output, if it was emitted: what a later change must retract.
-    emitted: Option<Millis>,
+    pages: PageSet,
+    /// The row stands in the output under key `(user, start)`. Every change
+    /// to an emitted session is emitted at once, so the emitted key is
+    /// always the current start between clicks.
+    emitted: bool,
 }
 
 impl OpenSession {
+    /// A one-click session.
+    fn new(c: &Click, spill: &mut SpillLists) -> Self {
+        let mut s = OpenSession {
+            start: c.event_time,
+            end: c.event_time,
+            clicks: 1,
+            pages: PageSet::default(),
+            emitted: false,
+        };
+        spill.insert(&mut s.pages, c.page);
+        s
+    }
+
+    /// Folds in a click that reaches this session.
+    fn absorb(&mut self, c: &Click, spill: &mut SpillLists) {
+        self.start = self.start.min(c.event_time);
+        self.end = self.end.max(c.event_time);
+        self.clicks += 1;
+        spill.insert(&mut self.pages, c.page);
+    }
+
+    /// The key this session's row stands under in the output, if emitted.
+    fn emitted_key(&self) -> Option<Millis> {
+        self.emitted.then_some(self.start)
+    }
+
     /// The output row of this session.
     fn row(&self, user_id: u64) -> Session {
         Session {
@@ -45,7 +174,7 @@ impl OpenSession {
             session_start: self.start,
             session_end: self.end,
             clicks: self.clicks,
-            distinct_pages: self.pages.len() as u64,
+            distinct_pages: self.pages.len(),
         }
     }
 
@@ -53,26 +182,116 @@ impl OpenSession {
     fn final_after(&self) -> Millis {
         self.end.saturating_add(SESSION_GAP_MS)
     }
+
+    /// Whether a click at `t` falls within the gap of this session's span
+    /// (given `start - gap <= t`).
+    fn reaches_back_to(&self, t: Millis) -> bool {
+        self.end.saturating_add(SESSION_GAP_MS) >= t
+    }
 }
 
-/// A user's sessions and its queued deadline.
+/// What a click did to its user's sessions.
+enum Touch {
+    /// Starts a new session at this index.
+    Created(usize),
+    /// Extends the session at this index.
+    Extended(usize),
+    /// Bridges the sessions at this index and the next.
+    Merged(usize),
+}
+
+/// A user's sessions — `older` then `last`, sorted by start, consecutive
+/// ones more than the gap apart — and its queued deadline. A user is only
+/// held while it has a session.
 #[derive(Debug)]
 struct UserState {
-    /// Sorted by start; consecutive sessions are more than the gap apart.
-    sessions: Vec<OpenSession>,
+    older: Vec<OpenSession>,
+    /// The newest session, inline in the map slot: where in-order clicks land.
+    last: OpenSession,
     /// Earliest deadline queued in the heap for this user ([`NEVER`] = none).
     /// Heap entries with another deadline are stale and skipped.
     armed: Millis,
 }
 
-/// What a click did to its user's sessions.
-enum Touch {
-    /// Started a new session at this index.
-    Created(usize),
-    /// Extended the session at this index.
-    Extended(usize),
-    /// Bridged the sessions at this index and the next into one at this index.
-    Merged(usize),
+impl UserState {
+    fn len(&self) -> usize {
+        self.older.len() + 1
+    }
+
+    fn get(&self, i: usize) -> &OpenSession {
+        self.older.get(i).unwrap_or(&self.last)
+    }
+
+    fn get_mut(&mut self, i: usize) -> &mut OpenSession {
+        self.older.get_mut(i).unwrap_or(&mut self.last)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &OpenSession> {
+        self.older.iter().chain(std::iter::once(&self.last))
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut OpenSession> {
+        self.older.iter_mut().chain(std::iter::once(&mut self.last))
+    }
+
+    /// Inserts a session at sorted position `i` (`len()` = the new newest).
+    fn insert(&mut self, i: usize, s: OpenSession) {
+        if i == self.len() {
+            let prev = std::mem::replace(&mut self.last, s);
+            self.older.push(prev);
+        } else {
+            self.older.insert(i, s);
+        }
+    }
+
+    /// Where a click at `t` lands. It joins a session when it lies within
+    /// `[start - gap, end + gap]`, and can reach at most two adjacent
+    /// sessions: those starting last before `t + gap`.
+    fn locate(&self, t: Millis) -> Touch {
+        let reach = t.saturating_add(SESSION_GAP_MS);
+        let idx = if self.last.start <= reach {
+            self.len()
+        } else {
+            self.older.partition_point(|s| s.start <= reach)
+        };
+        if idx == 0 || !self.get(idx - 1).reaches_back_to(t) {
+            Touch::Created(idx)
+        } else if idx >= 2 && self.get(idx - 2).reaches_back_to(t) {
+            Touch::Merged(idx - 2)
+        } else {
+            Touch::Extended(idx - 1)
+        }
+    }
+
+    /// How many leading sessions are behind the horizon (`end + gap < wm -
+    /// allowed`): no admissible click can reach them any more. Sessions are
+    /// sorted by start and disjoint, hence by end too: they form a prefix.
+    fn evictable(&self, allowed: Option<Millis>, wm: Millis) -> usize {
+        let Some(a) = allowed else {
+            return 0;
+        };
+        let behind = |s: &OpenSession| s.final_after().saturating_add(a) < wm;
+        let n = self.older.partition_point(behind);
+        n + usize::from(n == self.older.len() && behind(&self.last))
+    }
+
+    /// The earliest deadline among the sessions: finality of a pending
+    /// session (policy `Final`) or eviction of the oldest one.
+    fn next_deadline(&self, cfg: StreamConfig) -> Option<Millis> {
+        let evict = evict_after(self.get(0), cfg);
+        let pending = if cfg.policy == EmitPolicy::Final {
+            self.iter()
+                .filter(|s| !s.emitted)
+                .map(OpenSession::final_after)
+                .min()
+        } else {
+            None
+        };
+        match (evict, pending) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// Per-event sessionization operator.
@@ -83,8 +302,13 @@ pub struct SessionStream {
     /// `(deadline, user)`: something may happen for the user once the
     /// watermark passes the deadline.
     timers: BinaryHeap<Reverse<(Millis, u64)>>,
-    /// Every session's distinct-page list.
-    pages: PageLists,
+    /// Memory of the pages of sessions with large page ids.
+    spill: SpillLists,
+    /// Empty `older` vectors of users that were dropped, reused for users
+    /// that come back (no allocation per returning user).
+    spare: Vec<Vec<OpenSession>>,
+    /// Sessions currently held.
+    live_sessions: usize,
 }
 
 impl SessionStream {
@@ -96,50 +320,38 @@ impl SessionStream {
             gate: LateGate::new(cfg.lateness),
             users: FxHashMap::default(),
             timers: BinaryHeap::new(),
-            pages: PageLists::default(),
+            spill: SpillLists::default(),
+            spare: Vec::new(),
+            live_sessions: 0,
         }
     }
 
     /// Folds one admitted click into its user's sessions and emits what the
     /// policy asks for.
     fn apply(&mut self, c: &Click, out: &mut Vec<Emission<Session>>) {
-        let user = self.users.entry(c.user_id).or_insert_with(|| UserState {
-            sessions: Vec::new(),
-            armed: NEVER,
-        });
-        let pages = &mut self.pages;
-        let mut old_keys = [None, None];
-        let touch = locate(&user.sessions, c.event_time);
-        let idx = match touch {
-            Touch::Created(i) => {
-                user.sessions.insert(i, pages.open(c));
-                i
+        let (user, idx, old_keys) = match self.users.entry(c.user_id) {
+            Entry::Vacant(v) => {
+                self.live_sessions += 1;
+                let user = v.insert(UserState {
+                    older: self.spare.pop().unwrap_or_default(),
+                    last: OpenSession::new(c, &mut self.spill),
+                    armed: NEVER,
+                });
+                (user, 0, [None, None])
             }
-            Touch::Extended(i) => {
-                old_keys[0] = user.sessions[i].emitted;
-                i
-            }
-            Touch::Merged(i) => {
-                let b = user.sessions.remove(i + 1);
-                old_keys = [user.sessions[i].emitted, b.emitted];
-                let a = &mut user.sessions[i];
-                a.start = a.start.min(b.start);
-                a.end = a.end.max(b.end);
-                a.clicks += b.clicks;
-                pages.union_into(&mut a.pages, &b.pages);
-                pages.recycle(b.pages);
-                i
+            Entry::Occupied(o) => {
+                let user = o.into_mut();
+                let (idx, old_keys) = fold(user, c, &mut self.spill, &mut self.live_sessions);
+                (user, idx, old_keys)
             }
         };
-        let s = &mut user.sessions[idx];
-        if !matches!(touch, Touch::Created(_)) {
-            s.start = s.start.min(c.event_time);
-            s.end = s.end.max(c.event_time);
-            s.clicks += 1;
-            pages.insert(&mut s.pages, c.page);
+        let deadline = settle(self.cfg, c.user_id, user.get_mut(idx), &old_keys, out);
+        if let Some(d) = deadline
+            && d < user.armed
+        {
+            user.armed = d;
+            self.timers.push(Reverse((d, c.user_id)));
         }
-        let deadline = settle(self.cfg, c.user_id, s, &old_keys, out);
-        arm(&mut self.timers, user, c.user_id, deadline);
     }
 
     /// Fires every deadline the watermark `wm` has passed: emits sessions
@@ -159,115 +371,78 @@ impl SessionStream {
             }
             user.armed = NEVER;
             if self.cfg.policy == EmitPolicy::Final {
-                emit_final(user_id, &mut user.sessions, wm, out);
+                emit_final(user_id, user, wm, out);
             }
-            let evicted = evictable(&user.sessions, self.cfg.lateness.allowed_lateness, wm);
-            for s in user.sessions.drain(..evicted) {
-                self.pages.recycle(s.pages);
+            let evicted = user.evictable(self.cfg.lateness.allowed_lateness, wm);
+            if evicted == user.len() {
+                if let Some(gone) = self.users.remove(&user_id) {
+                    self.drop_user(gone);
+                }
+                continue;
             }
-            if user.sessions.is_empty() {
-                self.users.remove(&user_id);
-            } else if let Some(d) = next_deadline(self.cfg, &user.sessions) {
+            for s in user.older.drain(..evicted) {
+                self.spill.recycle(s.pages.spill);
+                self.live_sessions -= 1;
+            }
+            if let Some(d) = user.next_deadline(self.cfg) {
                 user.armed = d;
                 self.timers.push(Reverse((d, user_id)));
             }
         }
     }
-}
 
-/// The page lists of all sessions: a pool of cleared vectors reused for new
-/// sessions (so the steady state allocates nothing) and the bookkeeping for
-/// `state_bytes`.
-#[derive(Debug, Default)]
-struct PageLists {
-    /// Cleared vectors of dropped sessions.
-    pool: Vec<Vec<u32>>,
-    /// Scratch space for merging two lists.
-    scratch: Vec<u32>,
-    /// Sessions currently held.
-    live_sessions: usize,
-    /// Capacity of every page vector owned (live, pooled, scratch).
-    capacity: usize,
-}
-
-impl PageLists {
-    /// A new one-click session.
-    fn open(&mut self, c: &Click) -> OpenSession {
-        let mut pages = self.pool.pop().unwrap_or_default();
-        let before = pages.capacity();
-        pages.push(c.page);
-        self.capacity += pages.capacity() - before;
-        self.live_sessions += 1;
-        OpenSession {
-            start: c.event_time,
-            end: c.event_time,
-            clicks: 1,
-            pages,
-            emitted: None,
+    /// Releases the memory of a user whose sessions were all evicted.
+    fn drop_user(&mut self, mut gone: UserState) {
+        self.live_sessions -= gone.len();
+        for s in gone.older.drain(..) {
+            self.spill.recycle(s.pages.spill);
         }
-    }
-
-    /// Takes back the page list of a dropped session.
-    fn recycle(&mut self, mut pages: Vec<u32>) {
-        pages.clear();
-        self.live_sessions -= 1;
-        self.pool.push(pages);
-    }
-
-    /// Inserts `page` into a sorted page list.
-    fn insert(&mut self, pages: &mut Vec<u32>, page: u32) {
-        if let Err(pos) = pages.binary_search(&page) {
-            let before = pages.capacity();
-            pages.insert(pos, page);
-            self.capacity += pages.capacity() - before;
-        }
-    }
-
-    /// `a := a ∪ b` for sorted lists, through the scratch vector.
-    fn union_into(&mut self, a: &mut Vec<u32>, b: &[u32]) {
-        let scratch = &mut self.scratch;
-        let before = a.capacity() + scratch.capacity();
-        scratch.clear();
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            let (x, y) = (a[i], b[j]);
-            scratch.push(x.min(y));
-            i += usize::from(x <= y);
-            j += usize::from(y <= x);
-        }
-        scratch.extend_from_slice(&a[i..]);
-        scratch.extend_from_slice(&b[j..]);
-        std::mem::swap(a, scratch);
-        self.capacity += (a.capacity() + scratch.capacity()).saturating_sub(before);
-    }
-
-    /// Approximate bytes held.
-    fn bytes(&self) -> usize {
-        self.live_sessions * size_of::<OpenSession>()
-            + self.capacity * size_of::<u32>()
-            + self.pool.capacity() * size_of::<Vec<u32>>()
+        self.spill.recycle(gone.last.pages.spill);
+        self.spare.push(gone.older);
     }
 }
 
-/// Where click time `t` lands among a user's sessions (sorted by start, more
-/// than the gap apart). A click joins a session when it lies within
-/// `[start - gap, end + gap]`; it can reach at most two adjacent sessions.
-fn locate(sessions: &[OpenSession], t: Millis) -> Touch {
-    let idx = sessions.partition_point(|s| s.start <= t.saturating_add(SESSION_GAP_MS));
-    let reaches = |i: usize| sessions[i].end.saturating_add(SESSION_GAP_MS) >= t;
-    if idx == 0 || !reaches(idx - 1) {
-        return Touch::Created(idx);
-    }
-    if idx >= 2 && reaches(idx - 2) {
-        Touch::Merged(idx - 2)
-    } else {
-        Touch::Extended(idx - 1)
+/// Folds a click into an existing user's sessions. Returns the index of the
+/// session it ended up in and the emitted keys of the sessions that session
+/// was made of.
+fn fold(
+    user: &mut UserState,
+    c: &Click,
+    spill: &mut SpillLists,
+    live: &mut usize,
+) -> (usize, [Option<Millis>; 2]) {
+    match user.locate(c.event_time) {
+        Touch::Created(i) => {
+            *live += 1;
+            user.insert(i, OpenSession::new(c, spill));
+            (i, [None, None])
+        }
+        Touch::Extended(i) => {
+            let s = user.get_mut(i);
+            let old = s.emitted_key();
+            s.absorb(c, spill);
+            (i, [old, None])
+        }
+        Touch::Merged(i) => {
+            // The earlier session folds into the later, which moves to `i`.
+            let a = user.older.remove(i);
+            *live -= 1;
+            let b = user.get_mut(i);
+            let old = [a.emitted_key(), b.emitted_key()];
+            b.start = b.start.min(a.start);
+            b.end = b.end.max(a.end);
+            b.clicks += a.clicks;
+            b.emitted = false;
+            spill.union_into(&mut b.pages, a.pages);
+            b.absorb(c, spill);
+            (i, old)
+        }
     }
 }
 
 /// Emits what the policy asks for after session `s` changed; `old_keys` are
-/// the emitted keys of the sessions it was before the change. Returns the
-/// deadline the session now needs, if any.
+/// the emitted keys of the sessions it was made of. Returns the deadline the
+/// session now needs, if any.
 fn settle(
     cfg: StreamConfig,
     user_id: u64,
@@ -275,11 +450,10 @@ fn settle(
     old_keys: &[Option<Millis>; 2],
     out: &mut Vec<Emission<Session>>,
 ) -> Option<Millis> {
-    let was_emitted = old_keys.iter().any(Option::is_some);
     let emit_now = match cfg.policy {
         EmitPolicy::Eager | EmitPolicy::EagerCorrect => true,
         // A change to a row already out is a correction: emit it now.
-        EmitPolicy::Final => was_emitted,
+        EmitPolicy::Final => old_keys.iter().any(Option::is_some),
     };
     if !emit_now {
         return Some(s.final_after());
@@ -292,7 +466,7 @@ fn settle(
         }
     }
     out.push(Emission::upsert(s.row(user_id), s.end));
-    s.emitted = Some(s.start);
+    s.emitted = true;
     evict_after(s, cfg)
 }
 
@@ -304,52 +478,13 @@ fn evict_after(s: &OpenSession, cfg: StreamConfig) -> Option<Millis> {
         .map(|a| s.final_after().saturating_add(a))
 }
 
-/// Queues `deadline` for the user unless an earlier one is already queued.
-fn arm(timers: &mut BinaryHeap<Reverse<(Millis, u64)>>, user: &mut UserState, user_id: u64, deadline: Option<Millis>) {
-    if let Some(d) = deadline
-        && d < user.armed
-    {
-        user.armed = d;
-        timers.push(Reverse((d, user_id)));
-    }
-}
-
 /// Emits every not-yet-emitted session the watermark has made final.
-fn emit_final(user_id: u64, sessions: &mut [OpenSession], wm: Millis, out: &mut Vec<Emission<Session>>) {
-    for s in sessions.iter_mut().filter(|s| s.emitted.is_none()) {
+fn emit_final(user_id: u64, user: &mut UserState, wm: Millis, out: &mut Vec<Emission<Session>>) {
+    for s in user.iter_mut().filter(|s| !s.emitted) {
         if s.final_after() < wm {
             out.push(Emission::upsert(s.row(user_id), s.end));
-            s.emitted = Some(s.start);
+            s.emitted = true;
         }
-    }
-}
-
-/// How many leading sessions are behind the horizon (`end + gap < wm -
-/// allowed`): no admissible click can reach them any more. Sessions are
-/// sorted by start and disjoint, hence by end too, so they form a prefix.
-fn evictable(sessions: &[OpenSession], allowed: Option<Millis>, wm: Millis) -> usize {
-    let Some(a) = allowed else {
-        return 0;
-    };
-    sessions.partition_point(|s| s.final_after().saturating_add(a) < wm)
-}
-
-/// The earliest deadline among the sessions left: finality of a pending
-/// session (policy `Final`) or eviction of the oldest one.
-fn next_deadline(cfg: StreamConfig, sessions: &[OpenSession]) -> Option<Millis> {
-    let evict = sessions.first().and_then(|s| evict_after(s, cfg));
-    let pending = if cfg.policy == EmitPolicy::Final {
-        sessions
-            .iter()
-            .filter(|s| s.emitted.is_none())
-            .map(OpenSession::final_after)
-            .min()
-    } else {
-        None
-    };
-    match (evict, pending) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     }
 }
 
@@ -368,8 +503,11 @@ impl StreamOperator<Sessionization> for SessionStream {
     }
 
     fn state_bytes(&self) -> usize {
+        let older = self.live_sessions.saturating_sub(self.users.len());
         self.users.capacity() * (size_of::<(u64, UserState)>() + 1)
-            + self.pages.bytes()
+            + older * size_of::<OpenSession>()
+            + self.spill.bytes()
+            + self.spare.capacity() * size_of::<Vec<OpenSession>>()
             + self.timers.capacity() * size_of::<Reverse<(Millis, u64)>>()
     }
 
@@ -377,6 +515,267 @@ impl StreamOperator<Sessionization> for SessionStream {
         LateStats {
             late: self.gate.late,
             dropped: self.gate.dropped,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drive::drive_stream;
+    use crate::mode::Lateness;
+    use crate::output::{Change, materialize};
+    use crate::sessions::reference::{random_clicks, sessions};
+    use crate::time::MINUTE;
+
+    const GAP: Millis = SESSION_GAP_MS;
+
+    fn click(user_id: u64, page: u32, event_time: Millis) -> Click {
+        Click {
+            user_id,
+            page,
+            event_time,
+        }
+    }
+
+    fn row(user_id: u64, start: Millis, end: Millis, clicks: u64, pages: u64) -> Session {
+        Session {
+            user_id,
+            session_start: start,
+            session_end: end,
+            clicks,
+            distinct_pages: pages,
+        }
+    }
+
+    fn run(
+        policy: EmitPolicy,
+        lateness: Lateness,
+        events: &[Click],
+    ) -> (Vec<Emission<Session>>, SessionStream) {
+        let mut op = SessionStream::new(StreamConfig { lateness, policy });
+        let out = drive_stream::<Sessionization>(&mut op, events);
+        (out, op)
+    }
+
+    fn changes(out: &[Emission<Session>]) -> Vec<Change<Session>> {
+        out.iter().map(|e| e.change.clone()).collect()
+    }
+
+    #[test]
+    fn gap_edges_and_equal_times_in_every_policy() {
+        // Exactly the gap joins, one more millisecond splits, peers share.
+        let ev = [
+            click(1, 0, GAP),
+            click(1, 1, 0),
+            click(1, 1, 2 * GAP + 1),
+            click(1, 2, 2 * GAP + 1),
+            click(1, 2, 2 * GAP + 1),
+        ];
+        let want = vec![row(1, 0, GAP, 2, 2), row(1, 2 * GAP + 1, 2 * GAP + 1, 3, 2)];
+        assert_eq!(sessions(&ev), want);
+        for policy in [EmitPolicy::Final, EmitPolicy::EagerCorrect] {
+            let (out, _) = run(policy, Lateness::EXACT, &ev);
+            assert_eq!(materialize(&out), want, "{policy}");
+        }
+        // Eager is exact only when nothing arrives out of order.
+        let mut in_order = ev;
+        in_order.sort_by_key(|c| c.event_time);
+        let (out, _) = run(EmitPolicy::Eager, Lateness::EXACT, &in_order);
+        assert_eq!(materialize(&out), want);
+    }
+
+    #[test]
+    fn final_emits_once_when_the_watermark_passes_end_plus_gap() {
+        let ev = [
+            click(1, 0, 0),
+            click(1, 1, 1_000),
+            click(2, 0, GAP + 1_000),
+            click(2, 0, GAP + 1_001),
+        ];
+        let (out, _) = run(EmitPolicy::Final, Lateness::EXACT, &ev);
+        // Watermark GAP + 1_000 is not past 1_000 + GAP; GAP + 1_001 is.
+        assert_eq!(
+            out,
+            vec![
+                Emission::upsert(row(1, 0, 1_000, 2, 2), 1_000),
+                Emission::upsert(row(2, GAP + 1_000, GAP + 1_001, 2, 1), GAP + 1_001),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_late_click_bridging_two_sessions_retracts_in_eager_correct_only() {
+        let ev = [click(1, 0, 0), click(1, 1, 2 * GAP), click(1, 2, GAP)];
+        let merged = row(1, 0, 2 * GAP, 3, 3);
+        let (out, _) = run(EmitPolicy::EagerCorrect, Lateness::EXACT, &ev);
+        assert_eq!(
+            changes(&out),
+            vec![
+                Change::Upsert(row(1, 0, 0, 1, 1)),
+                Change::Upsert(row(1, 2 * GAP, 2 * GAP, 1, 1)),
+                Change::Retract((1, 2 * GAP)),
+                Change::Upsert(merged),
+            ]
+        );
+        let (out, _) = run(EmitPolicy::Eager, Lateness::EXACT, &ev);
+        assert_eq!(changes(&out)[2..], [Change::Upsert(merged)]);
+        assert_eq!(
+            materialize(&out),
+            vec![merged, row(1, 2 * GAP, 2 * GAP, 1, 1)],
+            "eager keeps a stale row"
+        );
+        // Final: the first session was final (watermark 2·GAP > 0 + GAP) and
+        // is corrected at once; the second was pending, so nothing to retract.
+        let (out, _) = run(EmitPolicy::Final, Lateness::EXACT, &ev);
+        assert_eq!(
+            changes(&out),
+            vec![Change::Upsert(row(1, 0, 0, 1, 1)), Change::Upsert(merged)]
+        );
+    }
+
+    #[test]
+    fn a_late_click_bridging_two_final_sessions_retracts_the_later() {
+        let ev = [
+            click(1, 0, 0),
+            click(1, 1, 2 * GAP),
+            click(2, 0, 5 * GAP),
+            click(1, 2, GAP),
+        ];
+        let (out, _) = run(EmitPolicy::Final, Lateness::EXACT, &ev);
+        assert_eq!(
+            changes(&out),
+            vec![
+                Change::Upsert(row(1, 0, 0, 1, 1)),
+                Change::Upsert(row(1, 2 * GAP, 2 * GAP, 1, 1)),
+                Change::Retract((1, 2 * GAP)),
+                Change::Upsert(row(1, 0, 2 * GAP, 3, 3)),
+                Change::Upsert(row(2, 5 * GAP, 5 * GAP, 1, 1)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_late_click_moving_the_start_retracts_the_old_key() {
+        let ev = [click(1, 0, GAP), click(1, 0, GAP + 5), click(1, 1, 10)];
+        let (out, _) = run(EmitPolicy::EagerCorrect, Lateness::EXACT, &ev);
+        assert_eq!(
+            changes(&out)[2..],
+            [
+                Change::Retract((1, GAP)),
+                Change::Upsert(row(1, 10, GAP + 5, 3, 2)),
+            ]
+        );
+        assert_eq!(out[3].depends_on, GAP + 5);
+        let (out, _) = run(EmitPolicy::Eager, Lateness::EXACT, &ev);
+        assert_eq!(
+            materialize(&out).len(),
+            2,
+            "eager leaves the old key behind"
+        );
+    }
+
+    #[test]
+    fn exact_policies_equal_reference_on_shuffled_input_and_eager_does_not() {
+        let ev = random_clicks(11, 50_000, 300, 20 * MINUTE, true);
+        let truth = sessions(&ev);
+        for delay in [0, MINUTE, 30 * MINUTE] {
+            let lateness = Lateness {
+                watermark_delay: delay,
+                allowed_lateness: None,
+            };
+            for policy in [EmitPolicy::Final, EmitPolicy::EagerCorrect] {
+                let (out, op) = run(policy, lateness, &ev);
+                assert!(materialize(&out) == truth, "{policy} delay {delay}");
+                assert_eq!(op.late_stats().dropped, 0);
+            }
+        }
+        let (out, op) = run(EmitPolicy::Eager, Lateness::EXACT, &ev);
+        assert!(op.late_stats().late > 0);
+        let eager = materialize(&out);
+        assert!(
+            eager != truth,
+            "eager on out-of-order input should leave stale rows"
+        );
+        assert!(eager.len() > truth.len());
+    }
+
+    #[test]
+    fn finite_lateness_drops_and_counts_and_evicts() {
+        let ev = random_clicks(12, 30_000, 200, 5 * MINUTE, true);
+        let lateness = Lateness {
+            watermark_delay: MINUTE,
+            allowed_lateness: Some(10 * MINUTE),
+        };
+        // What the gate admits is exactly what the output must summarize.
+        let mut gate = LateGate::new(lateness);
+        let admitted: Vec<Click> = ev
+            .iter()
+            .copied()
+            .filter(|c| gate.admit(c.event_time) != Admission::Dropped)
+            .collect();
+        assert!(gate.dropped > 0, "the stragglers should be dropped");
+        let truth = sessions(&admitted);
+        for policy in [EmitPolicy::Final, EmitPolicy::EagerCorrect] {
+            let mut op = SessionStream::new(StreamConfig { lateness, policy });
+            let mut exact = SessionStream::new(StreamConfig {
+                lateness: Lateness::EXACT,
+                policy,
+            });
+            let mut out = Vec::new();
+            for c in &ev {
+                op.on_event(c, &mut out);
+                exact.on_event(c, &mut Vec::new());
+            }
+            assert!(
+                op.state_bytes() * 4 < exact.state_bytes(),
+                "{policy}: state is evicted"
+            );
+            assert!(op.users.len() < 200);
+            op.finish(&mut out);
+            assert_eq!(
+                op.late_stats(),
+                LateStats {
+                    late: gate.late,
+                    dropped: gate.dropped
+                }
+            );
+            assert!(materialize(&out) == truth, "{policy}");
+        }
+    }
+
+    #[test]
+    fn page_sets_count_small_and_large_ids_once_through_merges() {
+        let mut spill = SpillLists::default();
+        let (mut a, mut b) = (PageSet::default(), PageSet::default());
+        for p in [1, 4, 127, 128, 1_000, 4, 1_000] {
+            spill.insert(&mut a, p);
+        }
+        assert_eq!(a.len(), 5);
+        for p in [0, 4, 129, 1_000, 70_000] {
+            spill.insert(&mut b, p);
+        }
+        spill.union_into(&mut a, b);
+        assert_eq!(a.spill, [128, 129, 1_000, 70_000]);
+        assert_eq!(a.len(), 8);
+        let mut c = PageSet::default();
+        spill.union_into(&mut c, a);
+        assert_eq!(c.len(), 8);
+    }
+
+    #[test]
+    fn large_page_ids_and_many_sessions_per_user_match_the_reference() {
+        let ev: Vec<Click> = random_clicks(13, 20_000, 30, 3 * 60 * MINUTE, true)
+            .into_iter()
+            .map(|c| Click {
+                page: c.page * 40,
+                ..c
+            })
+            .collect();
+        let truth = sessions(&ev);
+        for policy in [EmitPolicy::Final, EmitPolicy::EagerCorrect] {
+            let (out, _) = run(policy, Lateness::EXACT, &ev);
+            assert!(materialize(&out) == truth, "{policy}");
         }
     }
 }

@@ -1,0 +1,106 @@
+//! Service-time benchmarks of every workload × mode, on generated data.
+//!
+//! - stream: events/s on one core (target ≥ 5 M/s for fraud-alerts and for
+//!   sessionization with 100,000 keys);
+//! - batch: one DataFusion run over a large input (10 M events with
+//!   `WEIR_BENCH_BIG=1`, 1 M by default to keep `cargo bench` short);
+//! - micro-batch: one trigger of 10,000 events on top of carried state.
+//!
+//! Run: `cargo bench -p bench-harness --bench modes`.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use bench_harness::runner::Generate;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use workloads::generate::{GenConfig, RateProfile};
+use workloads::mode::{JobConfig, StreamConfig};
+use workloads::time::HOUR;
+use workloads::{DailyReport, FraudAlerts, Sessionization, Workload};
+
+fn data<W: Generate>(events: f64, keys: u64) -> workloads::Dataset<W::Event> {
+    let cfg = GenConfig {
+        duration_ms: HOUR,
+        rate: RateProfile::Constant {
+            events_per_second: events / 3600.0,
+        },
+        keys,
+        zipf_s: None,
+        ..GenConfig::default()
+    };
+    W::generate(&cfg).expect("valid bench config")
+}
+
+fn stream<W: Generate>(c: &mut Criterion, keys: u64) {
+    let d = data::<W>(1_000_000.0, keys);
+    let mut g = c.benchmark_group(format!("stream/{}", W::KIND));
+    g.throughput(Throughput::Elements(d.events.len() as u64));
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    g.bench_function(BenchmarkId::new("eager+correct", format!("{keys} keys")), |b| {
+        b.iter(|| {
+            let mut op = W::stream(&StreamConfig::EXACT);
+            let mut out = Vec::new();
+            for e in &d.events {
+                op.on_event(e, &mut out);
+            }
+            black_box(out.len())
+        })
+    });
+    g.finish();
+}
+
+fn batch<W: Generate>(c: &mut Criterion) {
+    let n = if std::env::var_os("WEIR_BENCH_BIG").is_some() { 10_000_000.0 } else { 1_000_000.0 };
+    let d = data::<W>(n, 100_000);
+    let mut g = c.benchmark_group(format!("batch/{}", W::KIND));
+    g.throughput(Throughput::Elements(d.events.len() as u64));
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.bench_function(BenchmarkId::new("one run", d.events.len()), |b| {
+        b.iter(|| {
+            let mut job = W::batch(&JobConfig::default()).expect("job");
+            let mut out = Vec::new();
+            job.run(&d.events, None, &mut out).expect("run");
+            black_box(out.len())
+        })
+    });
+    g.finish();
+}
+
+fn micro_batch<W: Generate>(c: &mut Criterion) {
+    let d = data::<W>(200_000.0, 100_000);
+    let (warm, trigger) = d.events.split_at(d.events.len() - 10_000);
+    let mut g = c.benchmark_group(format!("micro-batch/{}", W::KIND));
+    g.throughput(Throughput::Elements(trigger.len() as u64));
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    g.bench_function("trigger of 10k events", |b| {
+        b.iter_batched(
+            || {
+                let mut job = W::micro_batch(&JobConfig::default()).expect("job");
+                job.run(warm, None, &mut Vec::new()).expect("warm-up");
+                job
+            },
+            |mut job| {
+                let mut out = Vec::new();
+                job.run(trigger, None, &mut out).expect("trigger");
+                black_box(out.len())
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    stream::<FraudAlerts>(c, 100_000);
+    stream::<Sessionization>(c, 100_000);
+    stream::<DailyReport>(c, 10_000);
+    batch::<FraudAlerts>(c);
+    batch::<DailyReport>(c);
+    batch::<Sessionization>(c);
+    micro_batch::<FraudAlerts>(c);
+    micro_batch::<DailyReport>(c);
+    micro_batch::<Sessionization>(c);
+}
+
+criterion_group!(modes, benches);
+criterion_main!(modes);

@@ -1,0 +1,173 @@
+//! Real-time validation: the simulation is checked, not trusted. A generator
+//! thread releases events on the wall clock at their arrival times through a
+//! bounded queue; the stream operator and a micro-batch job consume them
+//! live. Their wall-clock latencies are put next to the virtual clock's
+//! latencies for the same events.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use workloads::dataset::Dataset;
+use workloads::generate::RateProfile;
+use workloads::mode::{Lateness, StreamConfig};
+use workloads::output::{Emission, materialize};
+use workloads::time::Millis;
+
+use crate::clock;
+use crate::measure;
+use crate::plan::Plan;
+use crate::progress::{NoProgress, Progress};
+use crate::report::{RealtimeValidation, ValidationRow};
+use crate::runner::Generate;
+use crate::scenario::{RealtimeConfig, Scenario};
+
+/// Most wall-clock seconds a validation may take (a bound on user input).
+pub const MAX_SECONDS: f64 = 60.0;
+
+/// Runs the validation for a scenario's workload.
+pub fn validate<W: Generate>(
+    s: &Scenario,
+    rt: &RealtimeConfig,
+    progress: &dyn Progress,
+) -> anyhow::Result<RealtimeValidation> {
+    anyhow::ensure!(
+        rt.seconds > 0.0 && rt.seconds <= MAX_SECONDS,
+        "realtime.seconds must be in (0, {MAX_SECONDS}], got {}",
+        rt.seconds
+    );
+    anyhow::ensure!(
+        (1..=10_000_000).contains(&rt.queue_capacity),
+        "realtime.queue_capacity must be between 1 and 10000000"
+    );
+    let gen_cfg = workloads::generate::GenConfig {
+        duration_ms: (rt.seconds * 1000.0) as Millis,
+        rate: RateProfile::Constant {
+            events_per_second: rt.events_per_second,
+        },
+        jitter_ms: s.generator.jitter_ms.min(200),
+        late_fraction: 0.0,
+        max_lateness_ms: s.generator.jitter_ms.min(200),
+        ..s.generator
+    };
+    let data = W::generate(&gen_cfg)?;
+    let start = gen_cfg.start;
+    let stream_plan = Plan::Stream(StreamConfig::EXACT);
+    let micro_plan = Plan::MicroBatch {
+        trigger_ms: rt.trigger_ms,
+        lateness: Lateness::EXACT,
+    };
+    let mut rows = Vec::new();
+    let wall0 = Instant::now();
+    for (k, plan) in [stream_plan, micro_plan].into_iter().enumerate() {
+        progress.update(&format!("real-time validation: {}", plan.label()), k as u64, 2);
+        let sim = clock::simulate::<W>(&plan, &s.job, &data, 0.0, &NoProgress)?;
+        let sim_lat = measure::latency(&sim);
+        let (real_hist, real_out) = run_live::<W>(&plan, s, rt, &data, start)?;
+        let q = |p: f64| {
+            if real_hist.is_empty() {
+                0.0
+            } else {
+                real_hist.value_at_quantile(p) as f64 / 1000.0
+            }
+        };
+        rows.push(ValidationRow {
+            label: plan.label(),
+            simulated_p50_ms: sim_lat.p50_ms,
+            simulated_p99_ms: sim_lat.p99_ms,
+            real_p50_ms: q(0.5),
+            real_p99_ms: q(0.99),
+            same_output: materialize(&sim.changelog) == materialize(&real_out),
+        });
+    }
+    Ok(RealtimeValidation {
+        events: data.events.len() as u64,
+        events_per_second: rt.events_per_second,
+        wall_seconds: wall0.elapsed().as_secs_f64(),
+        rows,
+    })
+}
+
+/// Releases event indices on the wall clock at their arrival times.
+fn spawn_source(arrival: Vec<Millis>, start: Millis, capacity: usize, t0: Instant) -> (Receiver<u32>, thread::JoinHandle<()>) {
+    let (tx, rx) = sync_channel::<u32>(capacity);
+    let handle = thread::spawn(move || {
+        for (i, a) in arrival.into_iter().enumerate() {
+            let due = Duration::from_millis((a - start).max(0) as u64);
+            let now = t0.elapsed();
+            if due > now + Duration::from_micros(500) {
+                thread::sleep(due - now);
+            }
+            if tx.send(i as u32).is_err() {
+                return;
+            }
+        }
+    });
+    (rx, handle)
+}
+
+type Live<W> = (Histogram<u64>, Vec<Emission<<W as workloads::Workload>::Row>>);
+
+/// Runs one plan live; latencies recorded in microseconds.
+fn run_live<W: Generate>(
+    plan: &Plan,
+    s: &Scenario,
+    rt: &RealtimeConfig,
+    data: &Dataset<W::Event>,
+    start: Millis,
+) -> anyhow::Result<Live<W>> {
+    let mut hist = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3)?;
+    let mut out: Vec<Emission<W::Row>> = Vec::new();
+    let t0 = Instant::now();
+    let (rx, source) = spawn_source(data.arrival.clone(), start, rt.queue_capacity, t0);
+    let record = |out: &[Emission<W::Row>], hist: &mut Histogram<u64>| {
+        let now_us = t0.elapsed().as_secs_f64() * 1e6;
+        for e in out {
+            let event_us = (e.depends_on - start) as f64 * 1000.0;
+            hist.saturating_record((now_us - event_us).max(1.0) as u64);
+        }
+    };
+    match plan {
+        Plan::Stream(sc) => {
+            let mut op = W::stream(sc);
+            while let Ok(i) = rx.recv() {
+                let before = out.len();
+                op.on_event(&data.events[i as usize], &mut out);
+                record(&out[before..], &mut hist);
+            }
+            op.finish(&mut out);
+        }
+        Plan::MicroBatch { trigger_ms, .. } => {
+            let mut job = W::micro_batch(&s.job)?;
+            let trigger = Duration::from_millis(*trigger_ms as u64);
+            let mut deadline = trigger;
+            let mut pending = Vec::new();
+            let mut open = true;
+            while open {
+                loop {
+                    let now = t0.elapsed();
+                    if now >= deadline {
+                        break;
+                    }
+                    match rx.recv_timeout(deadline - now) {
+                        Ok(i) => pending.push(data.events[i as usize]),
+                        Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => {
+                            open = false;
+                            break;
+                        }
+                    }
+                }
+                let before = out.len();
+                job.run(&pending, None, &mut out)?;
+                pending.clear();
+                record(&out[before..], &mut hist);
+                deadline = (deadline + trigger).max(t0.elapsed());
+            }
+        }
+        Plan::Batch { .. } => anyhow::bail!("real-time validation runs stream and micro-batch only"),
+    }
+    source.join().map_err(|_| anyhow::anyhow!("the real-time source thread panicked"))?;
+    Ok((hist, out))
+}
