@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, every crate's unit and integration tests
+# (golden contract for every workload × mode, late data, bad input, CLI), and
+# a compile check of the benchmarks. CI runs exactly this (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "error: cargo is missing. Install Rust with rustup (https://rustup.rs), then rerun." >&2
+  exit 1
+fi
+# Keep build artefacts outside the clone so a reused machine builds faster;
+# everything still works from an empty cache.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/weir/target}"
+export WEIR_GOLDEN_DIR="${WEIR_GOLDEN_DIR:-$(cd .. && pwd)/shared/golden}"
+if [ ! -f "$WEIR_GOLDEN_DIR/expected_alerts.csv" ]; then
+  echo "error: golden files not found in $WEIR_GOLDEN_DIR (set WEIR_GOLDEN_DIR)" >&2
+  exit 1
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+echo "== cargo test (target dir: $CARGO_TARGET_DIR)"
+cargo test --workspace --locked
+echo "== benches compile"
+cargo test --locked -p bench-harness --bench modes --no-run
