@@ -90,7 +90,45 @@ fn micro_batch<W: Generate>(c: &mut Criterion) {
     g.finish();
 }
 
+/// Harness overhead: generating events, and the virtual clock's bookkeeping
+/// around a stream operator compared with driving the operator bare.
+fn harness(c: &mut Criterion) {
+    let cfg = GenConfig {
+        duration_ms: HOUR,
+        rate: RateProfile::Constant {
+            events_per_second: 1_000_000.0 / 3600.0,
+        },
+        keys: 100_000,
+        ..GenConfig::default()
+    };
+    let mut g = c.benchmark_group("harness");
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    g.throughput(Throughput::Elements(1_000_000));
+    g.bench_function("generate 1M transactions", |b| {
+        b.iter(|| black_box(FraudAlerts::generate(&cfg).expect("valid").events.len()))
+    });
+    let d = FraudAlerts::generate(&cfg).expect("valid");
+    g.bench_function("stream bare (1M events)", |b| {
+        b.iter(|| {
+            let mut op = FraudAlerts::stream(&StreamConfig::EXACT);
+            black_box(workloads::drive::drive_stream::<FraudAlerts>(op.as_mut(), &d.events).len())
+        })
+    });
+    g.bench_function("stream on the virtual clock (1M events)", |b| {
+        b.iter(|| {
+            let t = bench_harness::clock::simulate_stream::<FraudAlerts>(
+                &StreamConfig::EXACT,
+                &d,
+                &bench_harness::progress::NoProgress,
+            );
+            black_box(t.changelog.len())
+        })
+    });
+    g.finish();
+}
+
 fn benches(c: &mut Criterion) {
+    harness(c);
     stream::<FraudAlerts>(c, 100_000);
     stream::<Sessionization>(c, 100_000);
     stream::<DailyReport>(c, 10_000);

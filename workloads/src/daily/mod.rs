@@ -202,7 +202,7 @@ impl Workload for DailyReport {
                     "late data (when a day may be closed)".into(),
                     "always-on driver".into(),
                 ],
-                source_files: vec!["daily/micro_batch.rs"],
+                source_files: vec!["daily/micro_batch.rs", "daily/batch.rs"],
             },
             Mode::Stream => ComplexityFacts {
                 stateful_operators: 3,

@@ -157,7 +157,7 @@ impl Workload for FraudAlerts {
                     "deduplicating alerts across triggers".into(),
                     "always-on driver".into(),
                 ],
-                source_files: vec!["fraud/micro_batch.rs"],
+                source_files: vec!["fraud/micro_batch.rs", "fraud/batch.rs"],
             },
             Mode::Stream => ComplexityFacts {
                 stateful_operators: 2,

@@ -125,7 +125,7 @@ impl Workload for Sessionization {
                     "late data (merges, retractions)".into(),
                     "always-on driver".into(),
                 ],
-                source_files: vec!["sessions/micro_batch.rs"],
+                source_files: vec!["sessions/micro_batch.rs", "sessions/batch.rs"],
             },
             Mode::Stream => ComplexityFacts {
                 stateful_operators: 2,
