@@ -34,9 +34,21 @@ fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
 /// stream, shade by position within the mode.
 fn colour(mode: Mode, nth: usize) -> RGBColor {
     let shades: [[RGBColor; 3]; 3] = [
-        [RGBColor(31, 119, 180), RGBColor(84, 166, 222), RGBColor(23, 70, 120)],
-        [RGBColor(44, 160, 44), RGBColor(120, 200, 90), RGBColor(20, 100, 40)],
-        [RGBColor(214, 39, 40), RGBColor(148, 60, 170), RGBColor(255, 127, 14)],
+        [
+            RGBColor(31, 119, 180),
+            RGBColor(84, 166, 222),
+            RGBColor(23, 70, 120),
+        ],
+        [
+            RGBColor(44, 160, 44),
+            RGBColor(120, 200, 90),
+            RGBColor(20, 100, 40),
+        ],
+        [
+            RGBColor(214, 39, 40),
+            RGBColor(148, 60, 170),
+            RGBColor(255, 127, 14),
+        ],
     ];
     let row = match mode {
         Mode::Batch => 0,
@@ -60,13 +72,28 @@ fn colours(report: &Report) -> Vec<RGBColor> {
 }
 
 /// Latency CDF per mode: x = latency (log seconds), y = fraction of results.
-pub fn latency_cdf<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+pub fn latency_cdf<DB: DrawingBackend>(
+    report: &Report,
+    root: &DrawingArea<DB, Shift>,
+) -> anyhow::Result<()> {
     root.fill(&WHITE).map_err(draw_err)?;
-    let pts: Vec<f64> = report.modes.iter().flat_map(|m| m.latency.cdf.iter().map(|p| p.0 / 1000.0)).collect();
-    let lo = pts.iter().copied().filter(|v| *v > 0.0).fold(f64::INFINITY, f64::min).min(0.01).max(1e-3);
+    let pts: Vec<f64> = report
+        .modes
+        .iter()
+        .flat_map(|m| m.latency.cdf.iter().map(|p| p.0 / 1000.0))
+        .collect();
+    let lo = pts
+        .iter()
+        .copied()
+        .filter(|v| *v > 0.0)
+        .fold(f64::INFINITY, f64::min)
+        .clamp(1e-3, 0.01);
     let hi = pts.iter().copied().fold(1.0, f64::max) * 1.5;
     let mut chart = ChartBuilder::on(root)
-        .caption(format!("{} — event-time latency CDF", report.workload), ("sans-serif", 22))
+        .caption(
+            format!("{} — event-time latency CDF", report.workload),
+            ("sans-serif", 22),
+        )
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size(60)
@@ -85,7 +112,11 @@ pub fn latency_cdf<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, S
         if m.latency.cdf.is_empty() {
             continue;
         }
-        let line = m.latency.cdf.iter().map(|&(ms, f)| ((ms / 1000.0).max(lo), f));
+        let line = m
+            .latency
+            .cdf
+            .iter()
+            .map(|&(ms, f)| ((ms / 1000.0).max(lo), f));
         chart
             .draw_series(LineSeries::new(line, c.stroke_width(2)))
             .map_err(draw_err)?
@@ -104,10 +135,17 @@ pub fn latency_cdf<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, S
 }
 
 /// Monthly cost vs mean event rate (log-log), break-even points marked.
-pub fn cost_vs_rate<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+pub fn cost_vs_rate<DB: DrawingBackend>(
+    report: &Report,
+    root: &DrawingArea<DB, Shift>,
+) -> anyhow::Result<()> {
     root.fill(&WHITE).map_err(draw_err)?;
     let curves = &report.cost_curves;
-    let all: Vec<f64> = curves.series.iter().flat_map(|s| s.usd.iter().flatten().copied()).collect();
+    let all: Vec<f64> = curves
+        .series
+        .iter()
+        .flat_map(|s| s.usd.iter().flatten().copied())
+        .collect();
     let lo = all.iter().copied().fold(f64::INFINITY, f64::min).max(0.001) * 0.7;
     let hi = all.iter().copied().fold(1.0, f64::max) * 1.5;
     let (r0, r1) = (
@@ -115,7 +153,10 @@ pub fn cost_vs_rate<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, 
         curves.rates.last().copied().unwrap_or(1e6),
     );
     let mut chart = ChartBuilder::on(root)
-        .caption(format!("{} — monthly cost vs event rate", report.workload), ("sans-serif", 22))
+        .caption(
+            format!("{} — monthly cost vs event rate", report.workload),
+            ("sans-serif", 22),
+        )
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size(72)
@@ -145,12 +186,13 @@ pub fn cost_vs_rate<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, 
     }
     if !curves.break_even.is_empty() {
         chart
-            .draw_series(
-                curves
-                    .break_even
-                    .iter()
-                    .map(|b| Circle::new((b.events_per_second, b.usd_per_month.max(lo)), 6, BLACK.stroke_width(2))),
-            )
+            .draw_series(curves.break_even.iter().map(|b| {
+                Circle::new(
+                    (b.events_per_second, b.usd_per_month.max(lo)),
+                    6,
+                    BLACK.stroke_width(2),
+                )
+            }))
             .map_err(draw_err)?
             .label("break-even (curves cross)")
             .legend(|(x, y)| Circle::new((x + 9, y), 5, BLACK.stroke_width(2)));
@@ -167,7 +209,10 @@ pub fn cost_vs_rate<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, 
 }
 
 /// p99 latency vs monthly cost, one point per mode configuration.
-pub fn latency_vs_cost<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+pub fn latency_vs_cost<DB: DrawingBackend>(
+    report: &Report,
+    root: &DrawingArea<DB, Shift>,
+) -> anyhow::Result<()> {
     root.fill(&WHITE).map_err(draw_err)?;
     let pts: Vec<(f64, f64)> = report
         .modes
@@ -175,14 +220,24 @@ pub fn latency_vs_cost<DB: DrawingBackend>(report: &Report, root: &DrawingArea<D
         .map(|m| (m.cost.usd.max(0.01), (m.latency.p99_ms / 1000.0).max(0.001)))
         .collect();
     let fin = |v: f64| if v.is_finite() { v } else { 1e6 };
-    let (x0, x1) = pts.iter().fold((f64::INFINITY, 0.0f64), |(a, b), p| (a.min(fin(p.0)), b.max(fin(p.0))));
-    let (y0, y1) = pts.iter().fold((f64::INFINITY, 0.0f64), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let (x0, x1) = pts.iter().fold((f64::INFINITY, 0.0f64), |(a, b), p| {
+        (a.min(fin(p.0)), b.max(fin(p.0)))
+    });
+    let (y0, y1) = pts.iter().fold((f64::INFINITY, 0.0f64), |(a, b), p| {
+        (a.min(p.1), b.max(p.1))
+    });
     let mut chart = ChartBuilder::on(root)
-        .caption(format!("{} — p99 latency vs monthly cost", report.workload), ("sans-serif", 22))
+        .caption(
+            format!("{} — p99 latency vs monthly cost", report.workload),
+            ("sans-serif", 22),
+        )
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size(72)
-        .build_cartesian_2d((x0 * 0.5..x1 * 2.0).log_scale(), (y0 * 0.5..y1 * 2.0).log_scale())
+        .build_cartesian_2d(
+            (x0 * 0.5..x1 * 2.0).log_scale(),
+            (y0 * 0.5..y1 * 2.0).log_scale(),
+        )
         .map_err(draw_err)?;
     chart
         .configure_mesh()
@@ -198,7 +253,12 @@ pub fn latency_vs_cost<DB: DrawingBackend>(report: &Report, root: &DrawingArea<D
         chart
             .draw_series(std::iter::once(Circle::new(p, 7, c.filled())))
             .map_err(draw_err)?
-            .label(format!("{} (${:.2}, p99 {})", m.label, m.cost.usd, human_seconds(p.1)))
+            .label(format!(
+                "{} (${:.2}, p99 {})",
+                m.label,
+                m.cost.usd,
+                human_seconds(p.1)
+            ))
             .legend(move |(x, y)| Circle::new((x + 9, y), 5, c.filled()));
     }
     chart
@@ -243,7 +303,11 @@ pub fn human_count(v: f64) -> String {
 /// The charts, by file stem.
 pub const CHARTS: [&str; 3] = ["latency_cdf", "cost_vs_rate", "latency_vs_cost"];
 
-fn draw<DB: DrawingBackend>(stem: &str, report: &Report, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+fn draw<DB: DrawingBackend>(
+    stem: &str,
+    report: &Report,
+    root: &DrawingArea<DB, Shift>,
+) -> anyhow::Result<()> {
     match stem {
         "latency_cdf" => latency_cdf(report, root),
         "cost_vs_rate" => cost_vs_rate(report, root),

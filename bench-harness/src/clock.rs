@@ -152,7 +152,10 @@ fn ceil_to(t: Millis, step: Millis) -> Millis {
 /// Splits the arrivals into the runs a plan makes (not for stream plans).
 pub fn schedule<E: Timed>(plan: &Plan, data: &Dataset<E>) -> Schedule {
     match *plan {
-        Plan::MicroBatch { trigger_ms, lateness } => {
+        Plan::MicroBatch {
+            trigger_ms,
+            lateness,
+        } => {
             let mut gate = LateGate::new(lateness);
             let mut runs: Vec<Run> = Vec::new();
             for (i, (e, &a)) in data.events.iter().zip(&data.arrival).enumerate() {
@@ -201,7 +204,9 @@ pub fn schedule<E: Timed>(plan: &Plan, data: &Dataset<E>) -> Schedule {
                 }
                 // Late for batch: its period had already been processed.
                 let t = e.event_time();
-                if max_seen != Millis::MIN && t < ceil_to(max_seen - offset_ms, interval_ms) - interval_ms {
+                if max_seen != Millis::MIN
+                    && t < ceil_to(max_seen - offset_ms, interval_ms) - interval_ms
+                {
                     late.late += 1;
                 }
                 max_seen = max_seen.max(t);
@@ -221,13 +226,22 @@ pub fn schedule<E: Timed>(plan: &Plan, data: &Dataset<E>) -> Schedule {
 /// A period batch: the run at `k·interval + offset` processes the events of
 /// period `[(k−1)·interval, k·interval)` that have arrived; events of closed
 /// periods are dropped, events of future periods wait.
-fn schedule_period_batch<E: Timed>(data: &Dataset<E>, interval: Millis, offset: Millis) -> Schedule {
+fn schedule_period_batch<E: Timed>(
+    data: &Dataset<E>,
+    interval: Millis,
+    offset: Millis,
+) -> Schedule {
     let mut runs = Vec::new();
     let mut late = LateStats::default();
     let (Some(&first), Some(&last)) = (data.arrival.first(), data.arrival.last()) else {
         return Schedule::default();
     };
-    let max_event = data.events.iter().map(Timed::event_time).max().unwrap_or(first);
+    let max_event = data
+        .events
+        .iter()
+        .map(Timed::event_time)
+        .max()
+        .unwrap_or(first);
     let mut pending: Vec<usize> = Vec::new();
     let mut next = 0;
     let mut fire = ceil_to(first - offset, interval) + offset;

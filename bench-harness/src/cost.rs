@@ -136,7 +136,14 @@ impl CostModel {
     /// A scheduled job every `interval_s` at `mean_rate` events/s: billed
     /// for start-up plus the fitted run time of each run, on one vCPU per
     /// DataFusion partition.
-    pub fn batch(&self, fit: &ServiceFit, interval_s: f64, mean_rate: f64, vcpus: f64, peak_bytes: f64) -> MonthlyCost {
+    pub fn batch(
+        &self,
+        fit: &ServiceFit,
+        interval_s: f64,
+        mean_rate: f64,
+        vcpus: f64,
+        peak_bytes: f64,
+    ) -> MonthlyCost {
         let runs = HOURS_PER_MONTH * 3600.0 / interval_s;
         let run_s = self.batch_startup_seconds + fit.seconds(mean_rate * interval_s);
         let billed_hours = runs * run_s / 3600.0;
@@ -176,7 +183,9 @@ mod tests {
 
     #[test]
     fn fit_recovers_fixed_and_per_event_costs() {
-        let runs: Vec<(f64, f64)> = (1..20).map(|k| (k as f64 * 1000.0, 0.05 + 2e-6 * k as f64 * 1000.0)).collect();
+        let runs: Vec<(f64, f64)> = (1..20)
+            .map(|k| (k as f64 * 1000.0, 0.05 + 2e-6 * k as f64 * 1000.0))
+            .collect();
         let f = ServiceFit::fit(&runs);
         assert!((f.fixed_seconds - 0.05).abs() < 1e-9, "{f:?}");
         assert!((f.per_event_seconds - 2e-6).abs() < 1e-12, "{f:?}");

@@ -17,9 +17,14 @@ pub fn parse_duration(s: &str) -> Result<Millis, String> {
         "m" | "min" => MINUTE,
         "h" => HOUR,
         "d" => DAY,
-        _ => return Err(format!("`{s}`: unknown unit `{unit}` (use ms, s, m, h or d)")),
+        _ => {
+            return Err(format!(
+                "`{s}`: unknown unit `{unit}` (use ms, s, m, h or d)"
+            ));
+        }
     };
-    n.checked_mul(scale).ok_or_else(|| format!("`{s}` is too long"))
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("`{s}` is too long"))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! [`report::Report`] → [`chart`] and [`table`]; [`realtime`] checks the
 //! simulation on the wall clock.
 
+pub mod advisor;
 pub mod alloc;
 pub mod chart;
 pub mod clock;

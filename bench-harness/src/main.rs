@@ -21,7 +21,11 @@ use workloads::{DailyReport, FraudAlerts, Sessionization, Workload, WorkloadKind
 static ALLOC: CountingAlloc = CountingAlloc;
 
 #[derive(Parser)]
-#[command(name = "bench-harness", version, about = "Measure a workload as batch, micro-batch and stream")]
+#[command(
+    name = "bench-harness",
+    version,
+    about = "Measure a workload as batch, micro-batch and stream"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -48,6 +52,8 @@ enum Command {
     },
 }
 
+// Numeric options accept a leading `-`, so a negative value reaches
+// validation and the error names the field (not "unexpected argument").
 #[derive(clap::Args)]
 struct RunArgs {
     /// fraud-alerts, daily-report or sessionization.
@@ -60,22 +66,22 @@ struct RunArgs {
     #[arg(long)]
     input: Option<PathBuf>,
     /// Generator seed.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Mean events per second.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     rate: Option<f64>,
     /// Event-time span to generate (e.g. 30m, 2h, 1d).
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = parse_duration, allow_hyphen_values = true)]
     duration: Option<i64>,
     /// Number of keys (cards, products, users).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     keys: Option<u64>,
     /// Fraction of events that arrive late.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     late_fraction: Option<f64>,
     /// Greatest lateness of a late event (e.g. 10m).
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = parse_duration, allow_hyphen_values = true)]
     max_lateness: Option<i64>,
     /// Skip the wall-clock validation run.
     #[arg(long)]
@@ -108,8 +114,10 @@ fn main() -> ExitCode {
 fn run(args: RunArgs) -> anyhow::Result<()> {
     let mut s = match &args.scenario {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("parsing the scenario {}", path.display()))?
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("parsing the scenario {}", path.display()))?
         }
         None => Scenario::default_for(args.workload),
     };
@@ -136,7 +144,10 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         s.realtime = None;
     }
     s.generator.validate()?;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("out").join(args.workload.name()));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out").join(args.workload.name()));
     let progress = TerminalProgress::new();
     let mut report = match &args.input {
         None => runner::run_scenario(&s, &progress)?,
@@ -157,10 +168,21 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_on_file(s: &Scenario, path: &std::path::Path, progress: &TerminalProgress) -> anyhow::Result<bench_harness::report::Report> {
-    fn go<W: Workload>(s: &Scenario, path: &std::path::Path, progress: &TerminalProgress) -> anyhow::Result<bench_harness::report::Report> {
+fn run_on_file(
+    s: &Scenario,
+    path: &std::path::Path,
+    progress: &TerminalProgress,
+) -> anyhow::Result<bench_harness::report::Report> {
+    fn go<W: Workload>(
+        s: &Scenario,
+        path: &std::path::Path,
+        progress: &TerminalProgress,
+    ) -> anyhow::Result<bench_harness::report::Report> {
         let data = W::read_events(path)?;
-        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         runner::run_on_dataset::<W>(s, &data, format!("file {name}"), progress)
     }
     match s.workload {
@@ -170,8 +192,17 @@ fn run_on_file(s: &Scenario, path: &std::path::Path, progress: &TerminalProgress
     }
 }
 
-fn run_file(workload: WorkloadKind, mode: Mode, input: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
-    fn go<W: Workload>(mode: Mode, input: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+fn run_file(
+    workload: WorkloadKind,
+    mode: Mode,
+    input: &std::path::Path,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    fn go<W: Workload>(
+        mode: Mode,
+        input: &std::path::Path,
+        out: &std::path::Path,
+    ) -> anyhow::Result<()> {
         let data = W::read_events(input)?;
         let (changelog, _) = run_mode::<W>(&ModeConfig::exact(mode), &JobConfig::default(), &data)
             .with_context(|| format!("running {} as {mode}", W::KIND))?;

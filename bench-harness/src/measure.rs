@@ -52,7 +52,12 @@ pub fn latency<W: Workload>(t: &Timeline<W>) -> LatencySummary {
 }
 
 /// Throughput figures: sustainable rate per core and how busy the run was.
-pub fn throughput<W: Workload>(t: &Timeline<W>, plan: &Plan, span_ms: f64, startup_s: f64) -> Throughput {
+pub fn throughput<W: Workload>(
+    t: &Timeline<W>,
+    plan: &Plan,
+    span_ms: f64,
+    startup_s: f64,
+) -> Throughput {
     let fit = match plan {
         Plan::Stream(_) => ServiceFit {
             fixed_seconds: 0.0,
@@ -72,8 +77,12 @@ pub fn throughput<W: Workload>(t: &Timeline<W>, plan: &Plan, span_ms: f64, start
                 f64::INFINITY
             }
         }
-        Plan::MicroBatch { trigger_ms, .. } => fit.sustainable_rate(trigger_ms as f64 / 1000.0, 0.0),
-        Plan::Batch { interval_ms, .. } => fit.sustainable_rate(interval_ms as f64 / 1000.0, startup_s),
+        Plan::MicroBatch { trigger_ms, .. } => {
+            fit.sustainable_rate(trigger_ms as f64 / 1000.0, 0.0)
+        }
+        Plan::Batch { interval_ms, .. } => {
+            fit.sustainable_rate(interval_ms as f64 / 1000.0, startup_s)
+        }
     };
     Throughput {
         sustainable_events_per_second_per_core: finite(sustainable),
@@ -130,5 +139,6 @@ pub fn correctness<W: Workload>(t: &Timeline<W>, truth: &[W::Row]) -> (Correctne
 /// Checks the rows are in output order and unique by key (a mode bug, not
 /// a data problem, if not).
 pub fn well_formed<R: OutputRow>(rows: &[R]) -> bool {
-    rows.windows(2).all(|w| w[0] < w[1] && w[0].key() != w[1].key())
+    rows.windows(2)
+        .all(|w| w[0] < w[1] && w[0].key() != w[1].key())
 }

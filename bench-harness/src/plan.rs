@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use workloads::mode::{Lateness, Mode, StreamConfig};
-use workloads::time::{Millis, HOUR, MINUTE, SECOND};
+use workloads::time::{HOUR, MINUTE, Millis, SECOND};
 
 /// One candidate configuration of one mode.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -22,14 +22,18 @@ pub enum Plan {
         drop_late: bool,
     },
     /// A trigger every `trigger_ms` over the newly arrived events.
-    MicroBatch { trigger_ms: Millis, lateness: Lateness },
+    MicroBatch {
+        trigger_ms: Millis,
+        lateness: Lateness,
+    },
     /// Per-event operators.
     Stream(StreamConfig),
 }
 
 /// Formats a duration the way people say it: 500ms, 5s, 15m, 1h, 1d.
 pub fn human_duration(ms: Millis) -> String {
-    const UNITS: [(Millis, &str); 4] = [(24 * HOUR, "d"), (HOUR, "h"), (MINUTE, "m"), (SECOND, "s")];
+    const UNITS: [(Millis, &str); 4] =
+        [(24 * HOUR, "d"), (HOUR, "h"), (MINUTE, "m"), (SECOND, "s")];
     for (unit, name) in UNITS {
         if ms >= unit && ms % unit == 0 {
             return format!("{}{name}", ms / unit);
@@ -54,7 +58,9 @@ impl Plan {
         match self {
             Plan::Batch { drop_late, .. } => !drop_late,
             Plan::MicroBatch { lateness, .. } => lateness.allowed_lateness.is_none(),
-            Plan::Stream(sc) => sc.lateness.allowed_lateness.is_none() && sc.policy != workloads::EmitPolicy::Eager,
+            Plan::Stream(sc) => {
+                sc.lateness.allowed_lateness.is_none() && sc.policy != workloads::EmitPolicy::Eager
+            }
         }
     }
 
@@ -78,8 +84,15 @@ impl Plan {
                 let late = if *drop_late { ", late dropped" } else { "" };
                 format!("batch every {}{at}{late}", human_duration(*interval_ms))
             }
-            Plan::MicroBatch { trigger_ms, lateness } => {
-                format!("micro-batch every {}, {}", human_duration(*trigger_ms), late(lateness))
+            Plan::MicroBatch {
+                trigger_ms,
+                lateness,
+            } => {
+                format!(
+                    "micro-batch every {}, {}",
+                    human_duration(*trigger_ms),
+                    late(lateness)
+                )
             }
             Plan::Stream(sc) => format!(
                 "stream {}, wm {}, {}",

@@ -24,9 +24,11 @@ impl TerminalProgress {
     pub fn new() -> Self {
         let bar = indicatif::ProgressBar::new(1);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} [{bar:30}] {percent:>3}% {msg}")
-                .expect("static template")
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {elapsed:>4} [{bar:30}] {percent:>3}% {msg}",
+            )
+            .expect("static template")
+            .progress_chars("=> "),
         );
         TerminalProgress { bar }
     }

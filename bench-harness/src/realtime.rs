@@ -61,7 +61,11 @@ pub fn validate<W: Generate>(
     let mut rows = Vec::new();
     let wall0 = Instant::now();
     for (k, plan) in [stream_plan, micro_plan].into_iter().enumerate() {
-        progress.update(&format!("real-time validation: {}", plan.label()), k as u64, 2);
+        progress.update(
+            &format!("real-time validation: {}", plan.label()),
+            k as u64,
+            2,
+        );
         let sim = clock::simulate::<W>(&plan, &s.job, &data, 0.0, &NoProgress)?;
         let sim_lat = measure::latency(&sim);
         let (real_hist, real_out) = run_live::<W>(&plan, s, rt, &data, start)?;
@@ -90,7 +94,12 @@ pub fn validate<W: Generate>(
 }
 
 /// Releases event indices on the wall clock at their arrival times.
-fn spawn_source(arrival: Vec<Millis>, start: Millis, capacity: usize, t0: Instant) -> (Receiver<u32>, thread::JoinHandle<()>) {
+fn spawn_source(
+    arrival: Vec<Millis>,
+    start: Millis,
+    capacity: usize,
+    t0: Instant,
+) -> (Receiver<u32>, thread::JoinHandle<()>) {
     let (tx, rx) = sync_channel::<u32>(capacity);
     let handle = thread::spawn(move || {
         for (i, a) in arrival.into_iter().enumerate() {
@@ -107,7 +116,10 @@ fn spawn_source(arrival: Vec<Millis>, start: Millis, capacity: usize, t0: Instan
     (rx, handle)
 }
 
-type Live<W> = (Histogram<u64>, Vec<Emission<<W as workloads::Workload>::Row>>);
+type Live<W> = (
+    Histogram<u64>,
+    Vec<Emission<<W as workloads::Workload>::Row>>,
+);
 
 /// Runs one plan live; latencies recorded in microseconds.
 fn run_live<W: Generate>(
@@ -166,8 +178,12 @@ fn run_live<W: Generate>(
                 deadline = (deadline + trigger).max(t0.elapsed());
             }
         }
-        Plan::Batch { .. } => anyhow::bail!("real-time validation runs stream and micro-batch only"),
+        Plan::Batch { .. } => {
+            anyhow::bail!("real-time validation runs stream and micro-batch only")
+        }
     }
-    source.join().map_err(|_| anyhow::anyhow!("the real-time source thread panicked"))?;
+    source
+        .join()
+        .map_err(|_| anyhow::anyhow!("the real-time source thread panicked"))?;
     Ok((hist, out))
 }

@@ -3,8 +3,8 @@
 //! bump [`SCHEMA_VERSION`] when a field changes meaning or goes away.
 
 use serde::{Deserialize, Serialize};
-use workloads::mode::{ComplexityFacts, Mode};
 use workloads::WorkloadKind;
+use workloads::mode::{ComplexityFacts, Mode};
 
 use crate::cost::{CostModel, MonthlyCost, ServiceFit};
 use crate::plan::Plan;
@@ -158,7 +158,11 @@ impl From<(ComplexityFacts, usize, u64)> for Complexity {
             stateful_operators: f.stateful_operators,
             failure_modes: f.failure_modes,
             lines_of_code: loc,
-            source_files: f.source_files.iter().map(|s| format!("workloads/src/{s}")).collect(),
+            source_files: f
+                .source_files
+                .iter()
+                .map(|s| format!("workloads/src/{s}"))
+                .collect(),
             peak_state_bytes: state,
         }
     }

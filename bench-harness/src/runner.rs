@@ -17,8 +17,8 @@ use crate::measure;
 use crate::plan::Plan;
 use crate::progress::{NoProgress, Progress};
 use crate::report::{
-    BreakEven, Complexity, CostCurves, CostSeries, Machine, Methodology, ModeReport, Report, Reprocessing,
-    Resources, SCHEMA_VERSION, ScenarioSummary,
+    BreakEven, Complexity, CostCurves, CostSeries, Machine, Methodology, ModeReport, Report,
+    Reprocessing, Resources, SCHEMA_VERSION, ScenarioSummary,
 };
 use crate::scenario::Scenario;
 
@@ -79,7 +79,11 @@ pub fn summarize<E: Timed>(name: &str, source: String, data: &Dataset<E>) -> Sce
         lo = lo.min(t);
         hi = hi.max(t);
     }
-    let span = if data.events.is_empty() { 0 } else { hi - lo + 1 };
+    let span = if data.events.is_empty() {
+        0
+    } else {
+        hi - lo + 1
+    };
     let rate = if span > 0 {
         data.events.len() as f64 * 1000.0 / span as f64
     } else {
@@ -117,7 +121,10 @@ pub fn run_on_dataset<W: Workload>(
     for (i, plan) in s.plans.iter().enumerate() {
         let label = plan.label();
         let stage = format!("[{}/{}] {label}", i + 1, s.plans.len());
-        let sub = Stage { inner: progress, stage: &stage };
+        let sub = Stage {
+            inner: progress,
+            stage: &stage,
+        };
         let baseline = crate::alloc::reset_peak();
         let cpu0 = ProcessTime::now();
         let timeline = clock::simulate::<W>(plan, &s.job, data, startup_s * 1000.0, &sub)?;
@@ -131,7 +138,15 @@ pub fn run_on_dataset<W: Workload>(
             "{label}: the materialized output has duplicate keys (a bug in the mode)"
         );
         let mean_rate = summary.mean_events_per_second;
-        let mut cost = cost_at(&s.cost, plan, &throughput.service_fit, &s.job, mean_rate, mean_rate * peak_ratio, peak_memory as f64);
+        let mut cost = cost_at(
+            &s.cost,
+            plan,
+            &throughput.service_fit,
+            &s.job,
+            mean_rate,
+            mean_rate * peak_ratio,
+            peak_memory as f64,
+        );
         // JSON has no infinity: a mode that cannot keep up at any size costs `f64::MAX`.
         if !cost.usd.is_finite() {
             cost.usd = f64::MAX;
@@ -171,7 +186,9 @@ pub fn run_on_dataset<W: Workload>(
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         weir_version: env!("CARGO_PKG_VERSION").to_string(),
-        generated_at_unix: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        generated_at_unix: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
         machine: machine(),
         workload: W::KIND,
         scenario: summary,
@@ -192,7 +209,8 @@ struct Stage<'a> {
 
 impl Progress for Stage<'_> {
     fn update(&self, stage: &str, done: u64, total: u64) {
-        self.inner.update(&format!("{} — {stage}", self.stage), done, total);
+        self.inner
+            .update(&format!("{} — {stage}", self.stage), done, total);
     }
 }
 
@@ -214,7 +232,9 @@ pub fn cost_at(
             let cores = if per_core <= 0.0 {
                 f64::INFINITY
             } else {
-                (mean_rate / per_core).ceil().max(job.target_partitions as f64)
+                (mean_rate / per_core)
+                    .ceil()
+                    .max(job.target_partitions as f64)
             };
             model.batch(fit, interval_s, mean_rate, cores, peak_memory)
         }
@@ -235,7 +255,12 @@ pub fn cost_at(
 
 /// Cost of every mode across rates from 1 to 1,000,000 events/s, and where
 /// curves of different modes cross.
-fn cost_curves(model: &CostModel, job: &JobConfig, modes: &[ModeReport], peak_ratio: f64) -> CostCurves {
+fn cost_curves(
+    model: &CostModel,
+    job: &JobConfig,
+    modes: &[ModeReport],
+    peak_ratio: f64,
+) -> CostCurves {
     let rates: Vec<f64> = (0..=48).map(|i| 10f64.powf(i as f64 / 8.0)).collect();
     let series: Vec<CostSeries> = modes
         .iter()
@@ -245,7 +270,15 @@ fn cost_curves(model: &CostModel, job: &JobConfig, modes: &[ModeReport], peak_ra
             usd: rates
                 .iter()
                 .map(|&r| {
-                    let c = cost_at(model, &m.plan, &m.throughput.service_fit, job, r, r * peak_ratio, m.resources.peak_memory_bytes as f64);
+                    let c = cost_at(
+                        model,
+                        &m.plan,
+                        &m.throughput.service_fit,
+                        job,
+                        r,
+                        r * peak_ratio,
+                        m.resources.peak_memory_bytes as f64,
+                    );
                     c.usd.is_finite().then_some(c.usd)
                 })
                 .collect(),
@@ -259,11 +292,14 @@ fn cost_curves(model: &CostModel, job: &JobConfig, modes: &[ModeReport], peak_ra
     }
 }
 
+/// Per rate, the cheapest plan of one mode: `(label, usd)`.
+type Envelope<'a> = Vec<Option<(&'a str, f64)>>;
+
 /// Where the cheapest configuration of one mode stops being cheaper than
 /// the cheapest of another: the crossings of the per-mode lower envelopes.
 fn mode_break_evens(rates: &[f64], series: &[CostSeries]) -> Vec<BreakEven> {
     // For each mode and rate: the cheapest plan (label, usd).
-    let envelope = |mode: Mode| -> Vec<Option<(&str, f64)>> {
+    let envelope = |mode: Mode| -> Envelope<'_> {
         (0..rates.len())
             .map(|k| {
                 series
@@ -274,12 +310,13 @@ fn mode_break_evens(rates: &[f64], series: &[CostSeries]) -> Vec<BreakEven> {
             })
             .collect()
     };
-    let envelopes: Vec<(Mode, Vec<Option<(&str, f64)>>)> = Mode::ALL.iter().map(|&m| (m, envelope(m))).collect();
+    let envelopes: Vec<Envelope<'_>> = Mode::ALL.iter().map(|&m| envelope(m)).collect();
     let mut out = Vec::new();
-    for (i, (_, a)) in envelopes.iter().enumerate() {
-        for (_, b) in &envelopes[i + 1..] {
+    for (i, a) in envelopes.iter().enumerate() {
+        for b in &envelopes[i + 1..] {
             for k in 1..rates.len() {
-                let (Some(a0), Some(b0), Some(a1), Some(b1)) = (a[k - 1], b[k - 1], a[k], b[k]) else {
+                let (Some(a0), Some(b0), Some(a1), Some(b1)) = (a[k - 1], b[k - 1], a[k], b[k])
+                else {
                     continue;
                 };
                 let (d0, d1) = (a0.1 - b0.1, a1.1 - b1.1);
@@ -311,8 +348,18 @@ fn measure_reprocessing<W: Workload>(
     progress: &dyn Progress,
 ) -> Result<Reprocessing> {
     progress.update("measuring reprocessing", 0, 1);
-    let first = data.events.iter().map(|e| e.event_time()).min().unwrap_or(0);
-    let day: Vec<W::Event> = data.events.iter().filter(|e| e.event_time() < first + DAY).copied().collect();
+    let first = data
+        .events
+        .iter()
+        .map(|e| e.event_time())
+        .min()
+        .unwrap_or(0);
+    let day: Vec<W::Event> = data
+        .events
+        .iter()
+        .filter(|e| e.event_time() < first + DAY)
+        .copied()
+        .collect();
     let span = day.iter().map(|e| e.event_time()).max().unwrap_or(first) - first + 1;
     let scale = (DAY as f64 / span as f64).max(1.0);
     let t0 = std::time::Instant::now();
@@ -320,29 +367,43 @@ fn measure_reprocessing<W: Workload>(
         Plan::Batch { .. } => {
             let mut job = W::batch(job_cfg)?;
             job.run(&day, None, &mut Vec::new())?;
-            ("rerun the batch job over one day of data (plus modeled start-up)", startup_s)
+            (
+                "rerun the batch job over one day of data (plus modeled start-up)",
+                startup_s,
+            )
         }
         Plan::MicroBatch { .. } => {
             let mut job = W::micro_batch(job_cfg)?;
             let mut out = Vec::new();
             let mut sorted = day.clone();
             sorted.sort_by_key(|e| e.event_time());
-            for chunk in sorted.chunk_by(|a, b| a.event_time().div_euclid(HOUR) == b.event_time().div_euclid(HOUR)) {
+            for chunk in sorted
+                .chunk_by(|a, b| a.event_time().div_euclid(HOUR) == b.event_time().div_euclid(HOUR))
+            {
                 job.run(chunk, None, &mut out)?;
             }
-            ("replay one day from the source in hour-sized catch-up triggers", 0.0)
+            (
+                "replay one day from the source in hour-sized catch-up triggers",
+                0.0,
+            )
         }
         Plan::Stream(sc) => {
             let mut op = W::stream(sc);
             workloads::drive::drive_stream::<W>(op.as_mut(), &day);
-            ("replay one day from a checkpoint through the stream operators", 0.0)
+            (
+                "replay one day from a checkpoint through the stream operators",
+                0.0,
+            )
         }
     };
     let secs = t0.elapsed().as_secs_f64();
     Ok(Reprocessing {
         one_day_seconds: secs * scale + extra,
         method: if scale > 1.0 {
-            format!("{method}; measured on {:.1} h of data and scaled to 24 h", span as f64 / HOUR as f64)
+            format!(
+                "{method}; measured on {:.1} h of data and scaled to 24 h",
+                span as f64 / HOUR as f64
+            )
         } else {
             method.to_string()
         },

@@ -3,10 +3,10 @@
 //! has a default scenario sized to finish well under a minute on 2 cores.
 
 use serde::{Deserialize, Serialize};
+use workloads::WorkloadKind;
 use workloads::generate::{GenConfig, RateProfile};
 use workloads::mode::{EmitPolicy, JobConfig, Lateness, StreamConfig};
 use workloads::time::{DAY, HOUR, MINUTE, SECOND};
-use workloads::WorkloadKind;
 
 use crate::cost::CostModel;
 use crate::plan::Plan;

@@ -8,9 +8,22 @@ use crate::report::Report;
 /// Renders the report's comparison table.
 pub fn summary(report: &Report) -> String {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
     t.set_header(vec![
-        "mode", "p50", "p99", "max", "events/s/core", "CPU s", "peak mem", "$/month", "reprocess 1 day", "LoC", "precision", "recall", "late dropped",
+        "mode",
+        "p50",
+        "p99",
+        "max",
+        "events/s/core",
+        "CPU s",
+        "peak mem",
+        "$/month",
+        "reprocess 1 day",
+        "LoC",
+        "precision",
+        "recall",
+        "late dropped",
     ]);
     for m in &report.modes {
         let c = &m.correctness;
@@ -20,10 +33,16 @@ pub fn summary(report: &Report) -> String {
             Cell::new(human_seconds(m.latency.p50_ms / 1000.0)),
             Cell::new(human_seconds(m.latency.p99_ms / 1000.0)),
             Cell::new(human_seconds(m.latency.max_ms / 1000.0)),
-            Cell::new(human_count(m.throughput.sustainable_events_per_second_per_core)),
+            Cell::new(human_count(
+                m.throughput.sustainable_events_per_second_per_core,
+            )),
             Cell::new(format!("{:.2}", m.resources.cpu_seconds)),
             Cell::new(bytes(m.resources.peak_memory_bytes)),
-            Cell::new(if m.cost.usd.is_finite() { format!("{:.2}", m.cost.usd) } else { "n/a".into() }),
+            Cell::new(if m.cost.usd.is_finite() {
+                format!("{:.2}", m.cost.usd)
+            } else {
+                "n/a".into()
+            }),
             Cell::new(human_seconds(m.reprocessing.one_day_seconds)),
             Cell::new(m.complexity.lines_of_code),
             Cell::new(format!("{:.4}{mark}", c.precision)),

@@ -118,7 +118,7 @@ impl ModeConfig {
                 interval_ms: crate::time::HOUR,
             },
             crate::mode::Mode::MicroBatch => ModeConfig::MicroBatch {
-                trigger_ms: 10 * crate::time::SECOND,
+                trigger_ms: crate::time::MINUTE,
                 lateness: Lateness::EXACT,
             },
             crate::mode::Mode::Stream => ModeConfig::Stream(crate::mode::StreamConfig::EXACT),

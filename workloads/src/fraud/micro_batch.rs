@@ -65,10 +65,42 @@ impl IncrementalJob<FraudAlerts> for FraudMicroBatch {
 mod tests {
     use super::*;
     use crate::drive::ModeConfig;
+    use crate::fraud::Rule;
     use crate::fraud::reference::alerts;
     use crate::fraud::reference::testkit::{assert_exactly_once, random_transactions, run_config};
     use crate::mode::{Admission, LateGate, Lateness};
     use crate::time::SECOND;
+
+    fn txn(txn_id: u64, country: &[u8; 2], event_time: i64) -> Transaction {
+        Transaction {
+            txn_id,
+            card_id: 3,
+            merchant_id: 1,
+            amount_cents: 1,
+            country: *country,
+            event_time,
+        }
+    }
+
+    #[test]
+    fn eviction_keeps_exactly_what_the_window_at_the_horizon_needs() {
+        let t0 = 1_767_225_600_000 + 17;
+        for (h, geo) in [(t0 + GEO_WINDOW_MS - 1, true), (t0 + GEO_WINDOW_MS, false)] {
+            let mut job = FraudMicroBatch::new(&JobConfig::default()).unwrap();
+            let mut out = Vec::new();
+            job.run(&[txn(1, b"FR", t0)], Some(h), &mut out).unwrap();
+            // Time passes: empty triggers with the same horizon evict.
+            job.run(&[], Some(h), &mut out).unwrap();
+            // The oldest event that can still come, at the horizon.
+            job.run(&[txn(2, b"US", h)], Some(h), &mut out).unwrap();
+            let want: Vec<_> = [(2, Rule::GeoHop)]
+                .iter()
+                .filter(|_| geo)
+                .map(|&(txn_id, rule)| Alert { txn_id, rule })
+                .collect();
+            assert_eq!(crate::output::materialize(&out), want, "horizon {h}");
+        }
+    }
 
     #[test]
     fn exact_config_equals_the_reference_on_shuffled_input() {

@@ -386,13 +386,22 @@ impl FraudStream {
         }
     }
 
+    /// Evicts one card's old entries; drops the card or queues it again.
     fn sweep_card(&mut self, card_id: u64, cutoff: Millis) {
         let Some(card) = self.cards.get_mut(&card_id) else {
             return;
         };
         card.evict(cutoff);
         match card.entries.last() {
-            Some(newest) => self.sweep.push_back((newest.event_time, card_id)),
+            Some(newest) => {
+                self.sweep.push_back((newest.event_time, card_id));
+                // Give back the memory of a past burst.
+                let cap = card.entries.capacity();
+                if cap > 4 * card.entries.len().max(4) {
+                    card.entries.shrink_to(2 * card.entries.len());
+                    self.entry_slots -= cap - card.entries.capacity();
+                }
+            }
             None => {
                 self.entry_slots -= card.entries.capacity();
                 self.cards.remove(&card_id);

@@ -4,18 +4,21 @@
 //! mean session length, each session belongs to one user (Zipf or uniform),
 //! has a geometric number of clicks (mean [`MEAN_CLICKS`]) separated by
 //! exponential gaps (mean 40 s, always under the 30-minute session gap), and
-//! visits weighted pages. Sessions start from an hour before `start` so the
-//! click rate is already steady at `start`: the total is close to
-//! `rate × duration` and no session is cut short artificially at `start`.
+//! visits weighted pages. The span opens in the steady state: sessions
+//! already in progress at `start` contribute their remaining clicks (see
+//! [`sessions_in_progress`]), so the total is close to `rate × duration`
+//! from the first second.
 
+use rand::Rng;
 use rand::distr::weighted::WeightedIndex;
-use rand_distr::{Distribution, Exp, Geometric};
+use rand_distr::{Distribution, Exp, Geometric, Poisson};
+use rand_pcg::Pcg64Mcg;
 
 use crate::dataset::Dataset;
 use crate::dict::Dictionary;
 use crate::error::{Result, WorkloadError};
 use crate::event::Click;
-use crate::time::{HOUR, Millis, SECOND};
+use crate::time::{Millis, SECOND};
 
 use super::{GenConfig, KeyPicker, arrival, dist_err, rate, rng_for};
 
@@ -28,9 +31,6 @@ const MEAN_GAP_MS: f64 = 40.0 * SECOND as f64;
 const MAX_GAP_MS: Millis = 30 * 60 * SECOND - 1;
 /// Most clicks in one session (a bound on the geometric tail).
 const MAX_CLICKS: u64 = 10_000;
-/// Sessions start this long before `start`, so sessions in progress at
-/// `start` contribute their clicks as they would in a steady stream.
-const WARMUP_MS: Millis = HOUR;
 /// Pages and their weights.
 const PAGES: [(&str, u32); 25] = [
     ("/", 20),
@@ -67,12 +67,14 @@ pub fn clicks(cfg: &GenConfig) -> Result<Dataset<Click>> {
     let dict = Dictionary::from_values(PAGES.map(|(p, _)| p));
     let sessions = SessionShape::new(cfg, &dict)?;
     let session_rate = cfg.rate.with_mean(cfg.rate.mean() / MEAN_CLICKS);
-    let starts = rate::event_times(
+    let mut start_rng = rng_for(cfg.seed, "click-session-starts");
+    let mut starts = sessions_in_progress(cfg, &mut start_rng)?;
+    starts.extend(rate::event_times(
         &session_rate,
-        cfg.start - WARMUP_MS,
-        cfg.duration_ms + WARMUP_MS,
-        &mut rng_for(cfg.seed, "click-session-starts"),
-    )?;
+        cfg.start,
+        cfg.duration_ms,
+        &mut start_rng,
+    )?);
     let mut rngs = SessionRngs::new(cfg.seed);
     let mut events = Vec::with_capacity(cfg.expected_events() as usize + 1024);
     for start in starts {
@@ -83,12 +85,47 @@ pub fn clicks(cfg: &GenConfig) -> Result<Dataset<Click>> {
     arrival::into_dataset(events, dict, cfg)
 }
 
+/// The next-click times, inside the span, of the sessions already in
+/// progress at `cfg.start`.
+///
+/// A session is memoryless: after each click it goes on with probability
+/// `1 − 1/MEAN_CLICKS`, the next click an exponential gap later. So in the
+/// steady state the sessions in progress at any instant are Poisson with
+/// mean `session rate × mean span` (`MEAN_CLICKS − 1` gaps), each one's next
+/// click is an exponential gap away, and from that click on it is just
+/// like a session starting there. Only the sessions whose next click falls
+/// inside the span are drawn (their count thinned by the probability of
+/// that), so the work stays proportional to the events generated however
+/// short the span.
+fn sessions_in_progress(cfg: &GenConfig, rng: &mut Pcg64Mcg) -> Result<Vec<Millis>> {
+    let sessions_per_ms = rate::rate_at(&cfg.rate, cfg.start) / MEAN_CLICKS / SECOND as f64;
+    let in_progress = sessions_per_ms * (MEAN_CLICKS - 1.0) * MEAN_GAP_MS;
+    // P(the next click falls before the end of the span).
+    let reach = -(-(cfg.duration_ms as f64) / MEAN_GAP_MS).exp_m1();
+    let mean = in_progress * reach;
+    if mean <= 0.0 {
+        return Ok(Vec::new());
+    }
+    let count = Poisson::new(mean)
+        .map_err(dist_err("sessions in progress"))?
+        .sample(rng) as usize;
+    let last = cfg.duration_ms - 1;
+    Ok((0..count)
+        .map(|_| {
+            // Inverse CDF of the exponential gap, truncated to the span.
+            let u: f64 = rng.random();
+            let offset = -MEAN_GAP_MS * (-u * reach).ln_1p();
+            cfg.start + (offset as Millis).clamp(0, last)
+        })
+        .collect())
+}
+
 /// One random stream per session attribute.
 struct SessionRngs {
-    users: rand_pcg::Pcg64Mcg,
-    lengths: rand_pcg::Pcg64Mcg,
-    gaps: rand_pcg::Pcg64Mcg,
-    pages: rand_pcg::Pcg64Mcg,
+    users: Pcg64Mcg,
+    lengths: Pcg64Mcg,
+    gaps: Pcg64Mcg,
+    pages: Pcg64Mcg,
 }
 
 impl SessionRngs {
@@ -129,8 +166,8 @@ impl SessionShape {
         })
     }
 
-    /// Appends the clicks of one session starting at `start` that fall in
-    /// `[cfg.start, cfg.start + cfg.duration_ms)`.
+    /// Appends the clicks of one session whose first click is at `start`
+    /// (inside the span), up to the end of the span.
     fn generate(
         &self,
         start: Millis,
@@ -150,13 +187,11 @@ impl SessionShape {
                 break;
             }
             let page = self.page_ids[self.page.sample(&mut rngs.pages)];
-            if t >= cfg.start {
-                out.push(Click {
-                    user_id,
-                    page,
-                    event_time: t,
-                });
-            }
+            out.push(Click {
+                user_id,
+                page,
+                event_time: t,
+            });
         }
     }
 }
@@ -246,7 +281,7 @@ mod tests {
             );
         }
         let mean_len = ds.len() as f64 / sessions as f64;
-        // Sessions cut at the end of the span pull the mean a little down.
+        // Sessions cut at either end of the span pull the mean a little down.
         assert!(
             (6.0..9.0).contains(&mean_len),
             "mean session length {mean_len}"

@@ -211,27 +211,41 @@ struct UserState {
     /// Earliest deadline queued in the heap for this user ([`NEVER`] = none).
     /// Heap entries with another deadline are stale and skipped.
     armed: Millis,
+    /// Sessions not emitted yet (policy `Final`; between clicks, always 0
+    /// under the eager policies): lets the timers skip scanning `older` in
+    /// the common case where only `last` is pending.
+    pending: u32,
 }
 
 impl UserState {
+    /// Number of sessions (at least one).
     fn len(&self) -> usize {
         self.older.len() + 1
     }
 
+    /// Session `i` in start order (`i < len()`).
     fn get(&self, i: usize) -> &OpenSession {
         self.older.get(i).unwrap_or(&self.last)
     }
 
+    /// Session `i` in start order (`i < len()`).
     fn get_mut(&mut self, i: usize) -> &mut OpenSession {
         self.older.get_mut(i).unwrap_or(&mut self.last)
     }
 
+    /// The sessions in start order.
     fn iter(&self) -> impl Iterator<Item = &OpenSession> {
         self.older.iter().chain(std::iter::once(&self.last))
     }
 
+    /// The sessions in start order.
     fn iter_mut(&mut self) -> impl Iterator<Item = &mut OpenSession> {
         self.older.iter_mut().chain(std::iter::once(&mut self.last))
+    }
+
+    /// Whether `last` is the only session not emitted yet.
+    fn only_last_pending(&self) -> bool {
+        self.pending == 1 && !self.last.emitted
     }
 
     /// Inserts a session at sorted position `i` (`len()` = the new newest).
@@ -279,13 +293,15 @@ impl UserState {
     /// session (policy `Final`) or eviction of the oldest one.
     fn next_deadline(&self, cfg: StreamConfig) -> Option<Millis> {
         let evict = evict_after(self.get(0), cfg);
-        let pending = if cfg.policy == EmitPolicy::Final {
+        let pending = if self.pending == 0 {
+            None
+        } else if self.only_last_pending() {
+            Some(self.last.final_after())
+        } else {
             self.iter()
                 .filter(|s| !s.emitted)
                 .map(OpenSession::final_after)
                 .min()
-        } else {
-            None
         };
         match (evict, pending) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -329,23 +345,30 @@ impl SessionStream {
     /// Folds one admitted click into its user's sessions and emits what the
     /// policy asks for.
     fn apply(&mut self, c: &Click, out: &mut Vec<Emission<Session>>) {
-        let (user, idx, old_keys) = match self.users.entry(c.user_id) {
+        let (user, folded) = match self.users.entry(c.user_id) {
             Entry::Vacant(v) => {
                 self.live_sessions += 1;
                 let user = v.insert(UserState {
                     older: self.spare.pop().unwrap_or_default(),
                     last: OpenSession::new(c, &mut self.spill),
                     armed: NEVER,
+                    pending: 1,
                 });
-                (user, 0, [None, None])
+                let created = Folded {
+                    idx: 0,
+                    old_keys: [None, None],
+                };
+                (user, created)
             }
             Entry::Occupied(o) => {
                 let user = o.into_mut();
-                let (idx, old_keys) = fold(user, c, &mut self.spill, &mut self.live_sessions);
-                (user, idx, old_keys)
+                let folded = fold(user, c, &mut self.spill, &mut self.live_sessions);
+                (user, folded)
             }
         };
-        let deadline = settle(self.cfg, c.user_id, user.get_mut(idx), &old_keys, out);
+        let s = user.get_mut(folded.idx);
+        let deadline = settle(self.cfg, c.user_id, s, &folded.old_keys, out);
+        user.pending -= u32::from(s.emitted);
         if let Some(d) = deadline
             && d < user.armed
         {
@@ -381,6 +404,7 @@ impl SessionStream {
                 continue;
             }
             for s in user.older.drain(..evicted) {
+                user.pending -= u32::from(!s.emitted);
                 self.spill.recycle(s.pages.spill);
                 self.live_sessions -= 1;
             }
@@ -402,25 +426,31 @@ impl SessionStream {
     }
 }
 
-/// Folds a click into an existing user's sessions. Returns the index of the
-/// session it ended up in and the emitted keys of the sessions that session
-/// was made of.
-fn fold(
-    user: &mut UserState,
-    c: &Click,
-    spill: &mut SpillLists,
-    live: &mut usize,
-) -> (usize, [Option<Millis>; 2]) {
-    match user.locate(c.event_time) {
+/// Where a click ended up.
+struct Folded {
+    /// Index of the session that holds it now, marked not emitted (and
+    /// counted in the user's `pending`) until `settle` decides.
+    idx: usize,
+    /// The emitted keys of the sessions that session was made of.
+    old_keys: [Option<Millis>; 2],
+}
+
+/// Folds a click into an existing user's sessions.
+fn fold(user: &mut UserState, c: &Click, spill: &mut SpillLists, live: &mut usize) -> Folded {
+    let (idx, old_keys) = match user.locate(c.event_time) {
         Touch::Created(i) => {
             *live += 1;
             user.insert(i, OpenSession::new(c, spill));
+            user.pending += 1;
             (i, [None, None])
         }
         Touch::Extended(i) => {
             let s = user.get_mut(i);
             let old = s.emitted_key();
             s.absorb(c, spill);
+            let was_emitted = s.emitted;
+            s.emitted = false;
+            user.pending += u32::from(was_emitted);
             (i, [old, None])
         }
         Touch::Merged(i) => {
@@ -429,15 +459,19 @@ fn fold(
             *live -= 1;
             let b = user.get_mut(i);
             let old = [a.emitted_key(), b.emitted_key()];
+            let was_pending = u32::from(!a.emitted) + u32::from(!b.emitted);
             b.start = b.start.min(a.start);
             b.end = b.end.max(a.end);
             b.clicks += a.clicks;
             b.emitted = false;
             spill.union_into(&mut b.pages, a.pages);
             b.absorb(c, spill);
+            // Two sessions become one pending one.
+            user.pending = user.pending + 1 - was_pending;
             (i, old)
         }
-    }
+    };
+    Folded { idx, old_keys }
 }
 
 /// Emits what the policy asks for after session `s` changed; `old_keys` are
@@ -480,11 +514,43 @@ fn evict_after(s: &OpenSession, cfg: StreamConfig) -> Option<Millis> {
 
 /// Emits every not-yet-emitted session the watermark has made final.
 fn emit_final(user_id: u64, user: &mut UserState, wm: Millis, out: &mut Vec<Emission<Session>>) {
-    for s in user.iter_mut().filter(|s| !s.emitted) {
-        if s.final_after() < wm {
+    let mut emit = |s: &mut OpenSession| {
+        let due = !s.emitted && s.final_after() < wm;
+        if due {
             out.push(Emission::upsert(s.row(user_id), s.end));
             s.emitted = true;
         }
+        u32::from(due)
+    };
+    let emitted = if user.pending == 0 {
+        0
+    } else if user.only_last_pending() {
+        emit(&mut user.last)
+    } else {
+        user.iter_mut().map(&mut emit).sum()
+    };
+    user.pending -= emitted;
+}
+
+impl SessionStream {
+    /// Panics unless the state is consistent: sessions sorted and more than
+    /// the gap apart, counters right.
+    #[cfg(test)]
+    fn check_invariants(&self) {
+        let mut live = 0;
+        for u in self.users.values() {
+            let v: Vec<&OpenSession> = u.iter().collect();
+            for w in v.windows(2) {
+                assert!(
+                    w[1].start - w[0].end > SESSION_GAP_MS,
+                    "sessions too close: {w:?}"
+                );
+            }
+            assert!(v.iter().all(|s| s.start <= s.end));
+            assert_eq!(u.pending as usize, v.iter().filter(|s| !s.emitted).count());
+            live += v.len();
+        }
+        assert_eq!(live, self.live_sessions);
     }
 }
 
@@ -522,7 +588,6 @@ impl StreamOperator<Sessionization> for SessionStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::drive::drive_stream;
     use crate::mode::Lateness;
     use crate::output::{Change, materialize};
     use crate::sessions::reference::{random_clicks, sessions};
@@ -554,7 +619,16 @@ mod tests {
         events: &[Click],
     ) -> (Vec<Emission<Session>>, SessionStream) {
         let mut op = SessionStream::new(StreamConfig { lateness, policy });
-        let out = drive_stream::<Sessionization>(&mut op, events);
+        let mut out = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            op.on_event(e, &mut out);
+            if i % 97 == 0 {
+                op.check_invariants();
+            }
+        }
+        op.check_invariants();
+        op.finish(&mut out);
+        op.check_invariants();
         (out, op)
     }
 
@@ -723,9 +797,12 @@ mod tests {
                 policy,
             });
             let mut out = Vec::new();
-            for c in &ev {
+            for (i, c) in ev.iter().enumerate() {
                 op.on_event(c, &mut out);
                 exact.on_event(c, &mut Vec::new());
+                if i % 101 == 0 {
+                    op.check_invariants();
+                }
             }
             assert!(
                 op.state_bytes() * 4 < exact.state_bytes(),
