@@ -36,21 +36,28 @@ fn stream<W: Generate>(c: &mut Criterion, keys: u64) {
     let mut g = c.benchmark_group(format!("stream/{}", W::KIND));
     g.throughput(Throughput::Elements(d.events.len() as u64));
     g.sample_size(10).measurement_time(Duration::from_secs(8));
-    g.bench_function(BenchmarkId::new("eager+correct", format!("{keys} keys")), |b| {
-        b.iter(|| {
-            let mut op = W::stream(&StreamConfig::EXACT);
-            let mut out = Vec::new();
-            for e in &d.events {
-                op.on_event(e, &mut out);
-            }
-            black_box(out.len())
-        })
-    });
+    g.bench_function(
+        BenchmarkId::new("eager+correct", format!("{keys} keys")),
+        |b| {
+            b.iter(|| {
+                let mut op = W::stream(&StreamConfig::EXACT);
+                let mut out = Vec::new();
+                for e in &d.events {
+                    op.on_event(e, &mut out);
+                }
+                black_box(out.len())
+            })
+        },
+    );
     g.finish();
 }
 
 fn batch<W: Generate>(c: &mut Criterion) {
-    let n = if std::env::var_os("WEIR_BENCH_BIG").is_some() { 10_000_000.0 } else { 1_000_000.0 };
+    let n = if std::env::var_os("WEIR_BENCH_BIG").is_some() {
+        10_000_000.0
+    } else {
+        1_000_000.0
+    };
     let d = data::<W>(n, 100_000);
     let mut g = c.benchmark_group(format!("batch/{}", W::KIND));
     g.throughput(Throughput::Elements(d.events.len() as u64));
