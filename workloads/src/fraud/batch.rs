@@ -43,9 +43,6 @@ use super::{
 /// contract requires. `geo_hop` holds iff the window's smallest and largest
 /// country differ (`t` is in its own window). `n_old` / `o_min` / `o_max` are
 /// the same over old rows only: what the previous runs have already seen.
-/// `touched`: a new event lies in the row's 300 s window, so its alerts may
-/// have changed (a window aggregate, not a semi-join: linear, not
-/// history × new).
 pub(super) static ALERTS_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH
@@ -66,8 +63,7 @@ windowed AS (
     MIN(country) OVER geo_w AS c_min,
     MAX(country) OVER geo_w AS c_max,
     MIN(CASE WHEN NOT is_new THEN country END) OVER geo_w AS o_min,
-    MAX(CASE WHEN NOT is_new THEN country END) OVER geo_w AS o_max,
-    MAX(CASE WHEN is_new THEN 1 ELSE 0 END) OVER geo_w AS touched
+    MAX(CASE WHEN NOT is_new THEN country END) OVER geo_w AS o_max
   FROM rows
   WINDOW
     velocity_w AS (PARTITION BY card_id ORDER BY event_time RANGE BETWEEN {vel_back} PRECEDING AND CURRENT ROW),
@@ -78,8 +74,11 @@ decided AS (
     is_new AND amount_cents >= {large} AS large_amount,
     n_all >= {min_count} AND (is_new OR n_old < {min_count}) AS velocity,
     c_min <> c_max AND (is_new OR o_min = o_max) AS geo_hop
-  FROM windowed
-  WHERE touched = 1
+  FROM windowed w
+  WHERE EXISTS (
+    SELECT 1 FROM new_txns u
+    WHERE u.card_id = w.card_id AND u.event_time <= w.event_time AND w.event_time < u.event_time + {geo}
+  )
 )
 SELECT txn_id, event_time, large_amount, velocity, geo_hop
 FROM decided
