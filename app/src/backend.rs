@@ -1,0 +1,30 @@
+//! What the pages need from the server (server side only). The server crate
+//! implements [`Backend`] over its report store, job runner and the advisor,
+//! and provides it to every request as `SharedBackend` context.
+
+use std::sync::Arc;
+
+use crate::model::{
+    FieldErrorView, Outcome, RecommendationView, RerunParams, StatusView, WorkloadPage,
+    WorkloadSummary,
+};
+use crate::questions::Answers;
+
+/// The server's services, as the pages see them.
+pub trait Backend: Send + Sync + 'static {
+    /// Progress of the background runner and what is stored.
+    fn status(&self) -> StatusView;
+    /// The reference workloads and their newest reports.
+    fn workloads(&self) -> Vec<WorkloadSummary>;
+    /// One workload's page, `None` for an unknown name.
+    fn workload(&self, name: &str) -> Option<WorkloadPage>;
+    /// The advisor's answer, or the fields that were rejected.
+    fn recommend(&self, answers: &Answers) -> Outcome<RecommendationView>;
+    /// Queues a rerun; returns the job's description.
+    fn rerun(&self, params: &RerunParams) -> Result<String, Vec<FieldErrorView>>;
+    /// README-derived methodology text: `(heading, paragraphs)`.
+    fn methodology(&self) -> Vec<(String, Vec<String>)>;
+}
+
+/// The backend as provided through Leptos context.
+pub type SharedBackend = Arc<dyn Backend>;

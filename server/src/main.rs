@@ -1,0 +1,211 @@
+//! `weir-server`: the advisor web app (server-rendered Leptos pages that
+//! hydrate in the browser), the JSON API, and the background runner that
+//! measures the reference workloads on this machine.
+
+mod api;
+mod jobs;
+mod methodology;
+mod scenarios;
+mod state;
+mod storage;
+mod views;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use app::backend::SharedBackend;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use bench_harness::alloc::CountingAlloc;
+use clap::Parser;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::scenarios::Size;
+use crate::state::AppState;
+use crate::storage::ReportStore;
+
+/// Counts heap bytes so reports can show each mode's peak memory.
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+/// Largest request body accepted (answers and forms are small).
+const BODY_LIMIT_BYTES: usize = 64 * 1024;
+/// Longest a request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "weir-server",
+    version,
+    about = "Weir's advisor: web app, JSON API and background measurements"
+)]
+struct Args {
+    /// Port to listen on (127.0.0.1).
+    #[arg(long, env = "WEIR_PORT", default_value_t = 3000)]
+    port: u16,
+    /// Where reports are stored.
+    #[arg(long, env = "WEIR_DATA_DIR", default_value = "weir-data")]
+    data_dir: PathBuf,
+    /// The site directory with pkg/ (wasm, js, css); default: target/site
+    /// under the current directory, else next to the binary's target dir.
+    #[arg(long, env = "LEPTOS_SITE_ROOT")]
+    site_root: Option<PathBuf>,
+    /// Scale of the reference scenarios: full, or quick (minutes of data,
+    /// for tests; also set by WEIR_QUICK=1).
+    #[arg(long, env = "WEIR_SCENARIO_SIZE", value_parser = ["full", "quick"])]
+    scenario_size: Option<String>,
+}
+
+/// Router state: Leptos's options and ours.
+#[derive(Clone)]
+struct ServerState {
+    leptos: LeptosOptions,
+    app: Arc<AppState>,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+impl FromRef<ServerState> for Arc<AppState> {
+    fn from_ref(s: &ServerState) -> Self {
+        s.app.clone()
+    }
+}
+
+/// Finds the site directory (see `--site-root`).
+fn site_root(arg: Option<PathBuf>) -> PathBuf {
+    if let Some(p) = arg {
+        return p;
+    }
+    let local = PathBuf::from("target/site");
+    if local.join("pkg").is_dir() {
+        return local;
+    }
+    // <target>/<profile>/weir-server → <target>/site
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(|t| t.join("site")))
+        .filter(|p| p.join("pkg").is_dir())
+        .unwrap_or(local)
+}
+
+fn size(arg: Option<&str>) -> Size {
+    let quick_env =
+        std::env::var("WEIR_QUICK").is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
+    match arg {
+        Some("quick") => Size::Quick,
+        Some(_) => Size::Full,
+        None if quick_env => Size::Quick,
+        None => Size::Full,
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info,datafusion=warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let site = site_root(args.site_root);
+    if !site.join("pkg").join("weir.wasm").is_file() {
+        tracing::warn!(site = %site.display(), "no wasm client found: pages render but do not hydrate (run `cargo xtask wasm`)");
+    }
+    let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
+    let store = ReportStore::open(&args.data_dir)?;
+    let app_state = AppState::start(store, size(args.scenario_size.as_deref()))?;
+    let router = router(app_state, &site, addr);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    tracing::info!("Weir is listening on http://{addr}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+/// The whole app: pages, server functions, the JSON API and static files.
+fn router(app_state: Arc<AppState>, site: &Path, addr: SocketAddr) -> Router {
+    let leptos = LeptosOptions::builder()
+        .output_name("weir")
+        .site_root(site.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let backend: SharedBackend = app_state.clone();
+    let context = move || provide_context(backend.clone());
+    let routes = generate_route_list(App);
+    let state = ServerState {
+        leptos: leptos.clone(),
+        app: app_state,
+    };
+    Router::new()
+        .route("/api/recommend", post(api::recommend))
+        .route("/api/reports", get(api::reports))
+        .route("/api/reports/{id}", get(api::report))
+        .route("/api/status", get(api::status))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(context, shell))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
