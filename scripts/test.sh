@@ -23,4 +23,4 @@ cargo fmt --all --check
 echo "== cargo test (target dir: $CARGO_TARGET_DIR)"
 cargo test --workspace --locked
 echo "== benches compile"
-cargo test --locked -p bench-harness --bench modes --no-run
+cargo test --workspace --locked --benches --no-run
