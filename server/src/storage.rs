@@ -17,6 +17,9 @@ pub struct Skipped {
     pub error: String,
 }
 
+/// Loaded reports with their ids.
+pub type IdReports = Vec<(String, Report)>;
+
 /// The report directory.
 #[derive(Debug, Clone)]
 pub struct ReportStore {
@@ -74,7 +77,7 @@ impl ReportStore {
 
     /// Loads every `*.json` report, oldest first; unreadable files are
     /// returned as [`Skipped`] (and left in place for inspection).
-    pub fn load_all(&self) -> anyhow::Result<(Vec<(String, Report)>, Vec<Skipped>)> {
+    pub fn load_all(&self) -> anyhow::Result<(IdReports, Vec<Skipped>)> {
         let mut reports = Vec::new();
         let mut skipped = Vec::new();
         let entries =
