@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Builds the harness (release) and runs the three reference workloads with
-# their default scenarios: reports and charts land in out/<workload>/.
-# The web app arrives with issue 3; until then this is Weir's run command.
+# Sets up and runs Weir's advisor: builds the hydrating wasm client and the
+# server (release), then serves http://127.0.0.1:3000 (--port N / WEIR_PORT).
+# On first start the server measures the three reference workloads on this
+# machine in the background (the pages show a progress bar meanwhile) and
+# keeps the reports in ./weir-data (--data-dir DIR / WEIR_DATA_DIR).
+# Extra arguments go to weir-server (see `weir-server --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "error: cargo is missing. Install Rust with rustup (https://rustup.rs), then rerun." >&2
+if ! command -v cargo >/dev/null 2>&1 || ! command -v rustup >/dev/null 2>&1; then
+  echo "error: cargo/rustup are missing. Install Rust with rustup (https://rustup.rs), then rerun." >&2
   exit 1
 fi
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "Installing the wasm32-unknown-unknown target (for the browser client)…"
+  rustup target add wasm32-unknown-unknown
+fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/weir/target}"
-echo "Building (release; the first build compiles DataFusion and takes a while on 2 cores)…"
-cargo build --release --locked -p bench-harness
-for w in fraud-alerts daily-report sessionization; do
-  "$CARGO_TARGET_DIR/release/bench-harness" run --workload "$w" --out "out/$w" "$@"
-done
+echo "Building (release; the first build compiles DataFusion and takes 15–25 minutes on 2 cores)…"
+cargo xtask wasm --release
+cargo build --release --locked -p server
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
+echo "Starting weir-server on http://127.0.0.1:${WEIR_PORT:-3000} (Ctrl-C stops it)"
+exec "$CARGO_TARGET_DIR/release/weir-server" "$@"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, every crate's unit and integration tests
 # (golden contract for every workload × mode, late data, bad input, CLI), and
-# a compile check of the benchmarks. CI runs exactly this (.ci/run).
+# a compile check of the benchmarks, and the advisor's browser end-to-end test
+# in headless Chromium (scripts/e2e.sh). CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,8 @@ fi
 echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo test (target dir: $CARGO_TARGET_DIR)"
-cargo test --workspace --locked
+# weir-e2e drives the built server in a browser: scripts/e2e.sh runs it below.
+cargo test --workspace --locked --exclude weir-e2e
 echo "== benches compile"
-cargo test --workspace --locked --benches --no-run
+cargo test --workspace --locked --exclude weir-e2e --benches --no-run
+bash scripts/e2e.sh

@@ -25,9 +25,12 @@ fn main() {
             let rel = format!("{dir}/{file}");
             let path = root.join(&rel);
             println!("cargo:rerun-if-changed={}", path.display());
-            let n = std::fs::read_to_string(&path)
-                .map(|s| count(&s))
-                .unwrap_or(0);
+            // A missing file must fail the build: a silent 0 would make every
+            // mode look free of code in the complexity comparison.
+            let src = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("cannot count lines of {}: {e}", path.display()));
+            let n = count(&src);
+            assert!(n > 0, "{} has no code lines", path.display());
             writeln!(out, "    (\"{rel}\", {n}),").unwrap();
         }
     }

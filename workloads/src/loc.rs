@@ -10,3 +10,20 @@ pub fn lines_of_code(files: &[&str]) -> usize {
         .map(|(_, n)| n)
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mode_file_has_counted_lines() {
+        assert_eq!(LINES_OF_CODE.len(), 12);
+        for (file, n) in LINES_OF_CODE {
+            assert!(*n > 20, "{file}: {n} lines");
+        }
+        assert_eq!(
+            lines_of_code(&["fraud/stream.rs", "fraud/batch.rs"]),
+            LINES_OF_CODE[0].1 + LINES_OF_CODE[2].1
+        );
+    }
+}
