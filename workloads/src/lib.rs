@@ -8,11 +8,13 @@
 //! ([`mode::StreamOperator`] or [`mode::IncrementalJob`]) → a changelog of
 //! [`output::Emission`]s → [`output::materialize`] → the contract's CSV files.
 
+pub mod custom;
 pub mod daily;
 pub mod dataset;
 pub mod df;
 pub mod dict;
 pub mod drive;
+pub mod duration;
 pub mod error;
 pub mod event;
 pub mod fraud;
@@ -24,6 +26,7 @@ pub mod mode;
 pub mod output;
 pub mod sessions;
 pub mod time;
+pub mod validation;
 pub mod workload;
 
 pub use daily::DailyReport;
