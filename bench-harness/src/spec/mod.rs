@@ -20,6 +20,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::Context;
+use workloads::WorkloadKind;
 use workloads::validation::FieldError;
 
 pub use parse::{SpecFormat, parse, parse_bytes};
@@ -49,20 +50,31 @@ pub const MAX_CANDIDATES: usize = 16;
 pub const MAX_BUDGET_USD: f64 = 1e9;
 
 /// The reference workloads' default specs, as shipped in `workloads/specs/`.
-pub const REFERENCE_SPECS: [(workloads::WorkloadKind, &str); 3] = [
+pub const REFERENCE_SPECS: [(WorkloadKind, &str); 3] = [
     (
-        workloads::WorkloadKind::FraudAlerts,
-        include_str!("../../../workloads/specs/fraud-alerts.toml"),
+        WorkloadKind::FraudAlerts,
+        reference_spec(WorkloadKind::FraudAlerts),
     ),
     (
-        workloads::WorkloadKind::DailyReport,
-        include_str!("../../../workloads/specs/daily-report.toml"),
+        WorkloadKind::DailyReport,
+        reference_spec(WorkloadKind::DailyReport),
     ),
     (
-        workloads::WorkloadKind::Sessionization,
-        include_str!("../../../workloads/specs/sessionization.toml"),
+        WorkloadKind::Sessionization,
+        reference_spec(WorkloadKind::Sessionization),
     ),
 ];
+
+/// The default spec (TOML text) of a reference workload.
+pub const fn reference_spec(kind: WorkloadKind) -> &'static str {
+    match kind {
+        WorkloadKind::FraudAlerts => include_str!("../../../workloads/specs/fraud-alerts.toml"),
+        WorkloadKind::DailyReport => include_str!("../../../workloads/specs/daily-report.toml"),
+        WorkloadKind::Sessionization => {
+            include_str!("../../../workloads/specs/sessionization.toml")
+        }
+    }
+}
 
 /// Formats field errors one per line, for terminals and logs.
 pub fn format_errors(errors: &[FieldError]) -> String {
