@@ -13,6 +13,7 @@
 
 mod parse;
 mod schema;
+mod summary;
 mod to_scenario;
 mod validate;
 
