@@ -47,6 +47,10 @@ pub const MAX_KEYS: u64 = 10_000_000;
 pub const MAX_CANDIDATES_PER_MODE: usize = 8;
 /// Most candidates (plans) in all: each one is a full measured run.
 pub const MAX_CANDIDATES: usize = 16;
+/// Most runs of one batch candidate (each one is a query over history).
+pub const MAX_BATCH_RUNS: i64 = 2_000;
+/// Most triggers of one micro-batch candidate.
+pub const MAX_TRIGGERS: i64 = 50_000;
 /// Largest monthly budget accepted, USD.
 pub const MAX_BUDGET_USD: f64 = 1e9;
 

@@ -442,6 +442,19 @@ fn candidates_are_bounded_checked_and_unique() {
         "candidates.batch[1].offset",
         "less than `every`",
     );
+    // 10m + 10m of arrivals: 1200 one-second runs are fine, 1s batches over 2d are not.
+    ok(&format!("{BASE}[[candidates.batch]]\nevery = \"1s\"\n"));
+    fails_at(
+        &format!("{BASE}[[candidates.batch]]\nevery = \"1s\"\n").replace("\"10m\"", "\"2d\""),
+        "candidates.batch[1].every",
+        "more than 2000",
+    );
+    fails_at(
+        &format!("{BASE}[[candidates.micro_batch]]\nevery = \"100ms\"\n")
+            .replace("\"10m\"", "\"1d\""),
+        "candidates.micro_batch[0].every",
+        "triggers, more than 50000",
+    );
     fails_at(
         &format!("{BASE}[[candidates.micro_batch]]\nevery = \"10ms\"\n"),
         "candidates.micro_batch[0].every",
@@ -674,4 +687,21 @@ fn every_valid_spec_gives_a_generator_that_validates() {
         s.generator().validate().unwrap();
         assert_eq!(s.to_scenario().plans.len(), s.candidates.count());
     }
+}
+
+#[test]
+fn the_examples_in_the_docs_are_valid_specs() {
+    let doc = include_str!("../../../docs/specs.md");
+    let mut n = 0;
+    for (fence, format) in [
+        ("```toml\n", SpecFormat::Toml),
+        ("```json\n", SpecFormat::Json),
+    ] {
+        for block in doc.split(fence).skip(1) {
+            let text = block.split("```").next().unwrap();
+            parse(text, format).unwrap_or_else(|e| panic!("{text}\n{}", format_errors(&e)));
+            n += 1;
+        }
+    }
+    assert_eq!(n, 3);
 }

@@ -116,9 +116,29 @@ impl Spec {
                 format!("must list 1 to {MAX_CANDIDATES} candidates in all, got {total}"),
             );
         }
+        // Arrivals span the event-time duration plus the greatest lateness.
+        let span = self
+            .load
+            .duration
+            .0
+            .saturating_add(self.load.max_lateness.0);
+        let runs = |errs: &mut Errors, p: &str, every: Duration, cap: i64, what: &str| {
+            if every.0 > 0 && span / every.0 > cap {
+                errs.push(
+                    format!("{p}.every"),
+                    format!(
+                        "every {} over {} of arrivals gives {} {what}, more than {cap}; use a longer interval or a shorter load.duration",
+                        format_duration(every.0),
+                        format_duration(span),
+                        span / every.0
+                    ),
+                );
+            }
+        };
         for (i, b) in c.batch.iter().enumerate() {
             let p = format!("candidates.batch[{i}]");
             range_dur(errs, &format!("{p}.every"), b.every, SECOND, 7 * DAY);
+            runs(errs, &p, b.every, MAX_BATCH_RUNS, "batch runs");
             if b.offset.0 < 0 || b.offset.0 >= b.every.0 {
                 errs.push(
                     format!("{p}.offset"),
@@ -139,6 +159,7 @@ impl Spec {
         for (i, m) in c.micro_batch.iter().enumerate() {
             let p = format!("candidates.micro_batch[{i}]");
             range_dur(errs, &format!("{p}.every"), m.every, 100, DAY);
+            runs(errs, &p, m.every, MAX_TRIGGERS, "triggers");
             lateness(errs, &p, m.watermark_delay, m.allowed_lateness);
         }
         for (i, s) in c.stream.iter().enumerate() {
