@@ -190,6 +190,7 @@ fn run_on_file(
         WorkloadKind::FraudAlerts => go(&FraudAlerts, s, path, progress),
         WorkloadKind::DailyReport => go(&DailyReport, s, path, progress),
         WorkloadKind::Sessionization => go(&Sessionization, s, path, progress),
+        WorkloadKind::Custom => go(&runner::custom_workload(s)?, s, path, progress),
     }
 }
 
@@ -212,7 +213,7 @@ fn run_file(
             &JobConfig::default(),
             &data,
         )
-        .with_context(|| format!("running {} as {mode}", W::KIND))?;
+        .with_context(|| format!("running {} as {mode}", workload.name()))?;
         let rows = materialize(&changelog);
         for p in workload.write_outputs(&rows, &data.dict, out)? {
             println!("{}", p.display());
@@ -223,5 +224,8 @@ fn run_file(
         WorkloadKind::FraudAlerts => go(&FraudAlerts, mode, input, out),
         WorkloadKind::DailyReport => go(&DailyReport, mode, input, out),
         WorkloadKind::Sessionization => go(&Sessionization, mode, input, out),
+        WorkloadKind::Custom => anyhow::bail!(
+            "run-file does not support custom workloads: their events are generated from a definition"
+        ),
     }
 }

@@ -9,7 +9,9 @@ use workloads::event::Timed;
 use workloads::generate::{self, GenConfig};
 use workloads::mode::{JobConfig, Mode};
 use workloads::time::{DAY, HOUR};
-use workloads::{DailyReport, FraudAlerts, Result, Sessionization, Workload, WorkloadKind};
+use workloads::{
+    CustomWorkload, DailyReport, FraudAlerts, Result, Sessionization, Workload, WorkloadKind,
+};
 
 use crate::clock;
 use crate::cost::{CostModel, MonthlyCost};
@@ -36,6 +38,11 @@ impl Generate for FraudAlerts {
 impl Generate for DailyReport {
     fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
         generate::orders(cfg)
+    }
+}
+impl Generate for CustomWorkload {
+    fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
+        workloads::custom::generate::generate(self.def(), cfg)
     }
 }
 impl Generate for Sessionization {
@@ -68,7 +75,19 @@ pub fn run_scenario(s: &Scenario, progress: &dyn Progress) -> anyhow::Result<Rep
         WorkloadKind::FraudAlerts => go(&FraudAlerts, s, progress),
         WorkloadKind::DailyReport => go(&DailyReport, s, progress),
         WorkloadKind::Sessionization => go(&Sessionization, s, progress),
+        WorkloadKind::Custom => go(&custom_workload(s)?, s, progress),
     }
+}
+
+/// The custom workload a scenario defines, named after the scenario.
+pub fn custom_workload(s: &Scenario) -> anyhow::Result<CustomWorkload> {
+    let def = s.custom.as_ref().ok_or_else(|| {
+        anyhow::anyhow!(
+            "scenario `{}`: workload `custom` needs a definition (the scenario's `custom` field)",
+            s.name
+        )
+    })?;
+    Ok(CustomWorkload::new(s.name.clone(), def)?)
 }
 
 /// Describes the data the modes ran on.

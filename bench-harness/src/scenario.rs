@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use workloads::WorkloadKind;
+use workloads::custom::CustomDef;
 use workloads::generate::{GenConfig, RateProfile};
 use workloads::mode::{EmitPolicy, JobConfig, Lateness, StreamConfig};
 use workloads::time::{DAY, HOUR, MINUTE, SECOND};
@@ -44,6 +45,11 @@ pub struct Scenario {
     pub cost: CostModel,
     pub job: JobConfig,
     pub realtime: Option<RealtimeConfig>,
+    /// The user's definition when `workload` is [`WorkloadKind::Custom`]
+    /// (required then, ignored otherwise). The generator's `keys` and
+    /// `zipf_s` do not apply to it: its key columns carry their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<CustomDef>,
 }
 
 fn stream(policy: EmitPolicy, delay: i64, allowed: Option<i64>) -> Plan {
@@ -126,6 +132,26 @@ impl Scenario {
                     stream(EmitPolicy::EagerCorrect, MINUTE, Some(3 * HOUR)),
                 ],
             ),
+            WorkloadKind::Custom => (
+                GenConfig {
+                    duration_ms: 2 * HOUR,
+                    rate: RateProfile::Constant {
+                        events_per_second: 100.0,
+                    },
+                    jitter_ms: 5 * SECOND,
+                    late_fraction: 0.01,
+                    max_lateness_ms: 10 * MINUTE,
+                    ..base
+                },
+                vec![
+                    batch(HOUR, 0, false),
+                    batch(15 * MINUTE, 0, false),
+                    micro(MINUTE, 5 * SECOND, Some(15 * MINUTE)),
+                    stream(EmitPolicy::Eager, 0, Some(MINUTE)),
+                    stream(EmitPolicy::Final, 5 * SECOND, Some(MINUTE)),
+                    stream(EmitPolicy::EagerCorrect, 5 * SECOND, Some(15 * MINUTE)),
+                ],
+            ),
             WorkloadKind::Sessionization => (
                 GenConfig {
                     duration_ms: 3 * HOUR,
@@ -157,6 +183,18 @@ impl Scenario {
             cost: CostModel::default(),
             job: JobConfig::default(),
             realtime: Some(RealtimeConfig::default()),
+            custom: None,
+        }
+    }
+
+    /// A scenario of a user's own workload named `name`: the default load
+    /// and plans of [`WorkloadKind::Custom`] (replace them as needed). The
+    /// definition is validated when the scenario runs.
+    pub fn custom(name: impl Into<String>, def: CustomDef) -> Scenario {
+        Scenario {
+            name: name.into(),
+            custom: Some(def),
+            ..Scenario::default_for(WorkloadKind::Custom)
         }
     }
 }

@@ -61,13 +61,18 @@ pub trait Workload: Send + Sync + 'static {
     fn complexity(&self, mode: Mode) -> ComplexityFacts;
 }
 
-/// The reference workloads by name (CLI, reports, specs).
+/// The workloads by name (CLI, reports, specs): the three reference
+/// workloads, and `custom` for a user's own definition (whose name is the
+/// scenario's). [`WorkloadKind::ALL`] and parsing cover the reference
+/// workloads only: a custom workload cannot run without its definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WorkloadKind {
     FraudAlerts,
     DailyReport,
     Sessionization,
+    /// A user-defined workload (`workloads::custom`).
+    Custom,
 }
 
 impl WorkloadKind {
@@ -84,6 +89,7 @@ impl WorkloadKind {
             WorkloadKind::FraudAlerts => "fraud-alerts",
             WorkloadKind::DailyReport => "daily-report",
             WorkloadKind::Sessionization => "sessionization",
+            WorkloadKind::Custom => "custom",
         }
     }
 
@@ -93,6 +99,7 @@ impl WorkloadKind {
             WorkloadKind::FraudAlerts => &["alerts.csv"],
             WorkloadKind::DailyReport => &["daily_sales.csv", "daily_top_products.csv"],
             WorkloadKind::Sessionization => &["sessions.csv"],
+            WorkloadKind::Custom => &[crate::custom::OUTPUT_FILE],
         }
     }
 }
