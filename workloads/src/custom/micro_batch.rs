@@ -102,7 +102,11 @@ impl EventStore {
         wanted.sort_unstable();
         let (mut out, mut bytes, mut next) = (Vec::new(), 0, i64::MIN);
         for (lo, hi) in wanted {
-            for (_, batches) in self.buckets.range(lo.max(next)..=hi) {
+            let lo = lo.max(next);
+            if lo > hi {
+                continue;
+            }
+            for (_, batches) in self.buckets.range(lo..=hi) {
                 for b in batches {
                     bytes += b.get_array_memory_size();
                     out.push(b.clone());
