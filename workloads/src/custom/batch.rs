@@ -226,6 +226,9 @@ fn emit_diff(
     }
 }
 
+/// A window to recompute: `(key, window start, re-read from, re-read to)`.
+type Target = (i64, Millis, Millis, Millis);
+
 /// The DataFusion job both batch (hour partitions) and micro-batch (minute
 /// buckets of carried state) run.
 pub struct CustomJob {
@@ -276,10 +279,7 @@ impl CustomJob {
     /// `(key, start)` holding a new event time (with the event-time range
     /// to re-read); for sessions the key's sessions a new event is less
     /// than the gap from. Returns the targets and the old rows among them.
-    fn affected(
-        &self,
-        new: &[CustomEvent],
-    ) -> (Vec<(i64, Millis, Millis, Millis)>, Vec<CustomRow>) {
+    fn affected(&self, new: &[CustomEvent]) -> (Vec<Target>, Vec<CustomRow>) {
         let q = &self.q;
         let mut targets = BTreeSet::new();
         match q.window {
@@ -314,11 +314,7 @@ impl CustomJob {
     }
 
     /// Recomputes the targets over their re-read events plus `new`.
-    fn recompute(
-        &mut self,
-        targets: &[(i64, Millis, Millis, Millis)],
-        new: &[CustomEvent],
-    ) -> Result<Vec<CustomRow>> {
+    fn recompute(&mut self, targets: &[Target], new: &[CustomEvent]) -> Result<Vec<CustomRow>> {
         let q = Arc::clone(&self.q);
         let ranges: Vec<(Millis, Millis)> = targets.iter().map(|t| (t.2, t.3)).collect();
         let (history, bytes) = self.store.read(&ranges);
