@@ -98,6 +98,7 @@ fn golden_input(kind: WorkloadKind) -> &'static str {
         WorkloadKind::FraudAlerts => "transactions.csv",
         WorkloadKind::DailyReport => "orders.csv",
         WorkloadKind::Sessionization => "clicks.csv",
+        WorkloadKind::Custom => unreachable!("custom workloads have no golden input"),
     }
 }
 
@@ -107,6 +108,7 @@ fn contract_outputs(kind: WorkloadKind) -> &'static [&'static str] {
         WorkloadKind::FraudAlerts => &["alerts.csv"],
         WorkloadKind::DailyReport => &["daily_sales.csv", "daily_top_products.csv"],
         WorkloadKind::Sessionization => &["sessions.csv"],
+        WorkloadKind::Custom => unreachable!("custom workloads have no contract outputs"),
     }
 }
 

@@ -119,6 +119,30 @@ fn scenario(kind: WorkloadKind) -> (Scenario, Vec<Role>) {
             };
             (g, shape, drop)
         }
+        WorkloadKind::Custom => {
+            s.custom = Some(custom_def());
+            let shape = Shape {
+                delay: 5 * SECOND,
+                small: 30 * SECOND,
+                period: 5 * MINUTE,
+                offset: 30 * SECOND,
+                trigger: 10 * SECOND,
+            };
+            let drop = Plan::Batch {
+                interval_ms: shape.period,
+                offset_ms: shape.offset,
+                drop_late: true,
+            };
+            let g = GenConfig {
+                duration_ms: 20 * MINUTE,
+                rate: RateProfile::Constant {
+                    events_per_second: 50.0,
+                },
+                max_lateness_ms: 5 * MINUTE,
+                ..base
+            };
+            (g, shape, drop)
+        }
         WorkloadKind::DailyReport => {
             let shape = Shape {
                 delay: MINUTE,
@@ -151,6 +175,31 @@ fn scenario(kind: WorkloadKind) -> (Scenario, Vec<Role>) {
     let (roles, plans): (Vec<Role>, Vec<Plan>) = plans(&shape, batch_drop).into_iter().unzip();
     s.plans = plans;
     (s, roles)
+}
+
+/// A user's workload: per-card one-minute sums of filtered amounts.
+fn custom_def() -> workloads::custom::CustomDef {
+    serde_json::from_str(
+        r#"{
+          "columns": [
+            {"type": "key", "name": "card", "cardinality": 40},
+            {"type": "number", "name": "amount", "decimals": 2,
+             "distribution": {"kind": "uniform", "min": 0, "max": 500}},
+            {"type": "category", "name": "channel", "values": ["web", "pos", "atm"]}
+          ],
+          "query": {
+            "key": "card",
+            "filter": [{"column": "channel", "op": "!=", "value": "atm"}],
+            "window": {"kind": "tumbling", "size": "1m"},
+            "aggregates": [
+              {"name": "payments", "function": "count"},
+              {"name": "total", "function": "sum", "column": "amount"},
+              {"name": "mean", "function": "avg", "column": "amount"}
+            ]
+          }
+        }"#,
+    )
+    .expect("a valid custom definition")
 }
 
 /// Mean orders per second of the daily-report scenario (two days of it).
@@ -310,4 +359,9 @@ fn daily_report_late_data() {
 #[test]
 fn sessionization_late_data() {
     late_data_is_counted_not_hidden(WorkloadKind::Sessionization);
+}
+
+#[test]
+fn custom_workload_late_data() {
+    late_data_is_counted_not_hidden(WorkloadKind::Custom);
 }

@@ -214,6 +214,33 @@ fn run_spec_writes_a_report_of_the_specs_candidates() {
 }
 
 #[test]
+fn run_spec_runs_a_custom_workload() {
+    let dir = TempDir::new().expect("temp dir");
+    let text = fs::read_to_string(specs_dir().join("custom-large-amounts.toml")).expect("read");
+    let small = text
+        .replace("duration = \"1h\"", "duration = \"2m\"")
+        .replace("events_per_second = 300", "events_per_second = 100")
+        .replace("[load]", "[load]\n# shrunk for the test")
+        .replace(
+            "name = \"custom-large-amounts\"",
+            "name = \"small-custom\"\nrealtime = false",
+        );
+    let spec = dir.path().join("small-custom.toml");
+    fs::write(&spec, small).expect("write");
+    let out_dir = dir.path().join("out");
+    let (s, o) = (spec.to_string_lossy(), out_dir.to_string_lossy());
+    let args = ["run", "--spec", &s, "--out", &o];
+    let out = bench_harness(&args);
+    let what = describe(&args, &out);
+    assert!(out.status.success(), "{what}");
+    let json = fs::read_to_string(out_dir.join("report.json")).expect("report.json");
+    let report: Report = serde_json::from_str(&json).expect("a Report");
+    assert_eq!(report.workload, WorkloadKind::Custom);
+    assert_eq!(report.scenario.name, "small-custom");
+    assert_eq!(report.modes.len(), 4, "{what}");
+}
+
+#[test]
 fn run_spec_refuses_bad_or_unrunnable_specs_and_conflicting_flags() {
     let dir = TempDir::new().expect("temp dir");
     let bad = dir.path().join("bad.json");

@@ -29,6 +29,7 @@ pub mod time;
 pub mod validation;
 pub mod workload;
 
+pub use custom::CustomWorkload;
 pub use daily::DailyReport;
 pub use dataset::Dataset;
 pub use error::{Result, WorkloadError};

@@ -56,28 +56,23 @@ pub const MAX_BUDGET_USD: f64 = 1e9;
 
 /// The reference workloads' default specs, as shipped in `workloads/specs/`.
 pub const REFERENCE_SPECS: [(WorkloadKind, &str); 3] = [
-    (
-        WorkloadKind::FraudAlerts,
-        reference_spec(WorkloadKind::FraudAlerts),
-    ),
-    (
-        WorkloadKind::DailyReport,
-        reference_spec(WorkloadKind::DailyReport),
-    ),
-    (
-        WorkloadKind::Sessionization,
-        reference_spec(WorkloadKind::Sessionization),
-    ),
+    (WorkloadKind::FraudAlerts, FRAUD_ALERTS_SPEC),
+    (WorkloadKind::DailyReport, DAILY_REPORT_SPEC),
+    (WorkloadKind::Sessionization, SESSIONIZATION_SPEC),
 ];
 
-/// The default spec (TOML text) of a reference workload.
-pub const fn reference_spec(kind: WorkloadKind) -> &'static str {
+const FRAUD_ALERTS_SPEC: &str = include_str!("../../../workloads/specs/fraud-alerts.toml");
+const DAILY_REPORT_SPEC: &str = include_str!("../../../workloads/specs/daily-report.toml");
+const SESSIONIZATION_SPEC: &str = include_str!("../../../workloads/specs/sessionization.toml");
+
+/// The default spec (TOML text) of a reference workload; `None` for
+/// [`WorkloadKind::Custom`], whose definition comes from the user.
+pub const fn reference_spec(kind: WorkloadKind) -> Option<&'static str> {
     match kind {
-        WorkloadKind::FraudAlerts => include_str!("../../../workloads/specs/fraud-alerts.toml"),
-        WorkloadKind::DailyReport => include_str!("../../../workloads/specs/daily-report.toml"),
-        WorkloadKind::Sessionization => {
-            include_str!("../../../workloads/specs/sessionization.toml")
-        }
+        WorkloadKind::FraudAlerts => Some(FRAUD_ALERTS_SPEC),
+        WorkloadKind::DailyReport => Some(DAILY_REPORT_SPEC),
+        WorkloadKind::Sessionization => Some(SESSIONIZATION_SPEC),
+        WorkloadKind::Custom => None,
     }
 }
 

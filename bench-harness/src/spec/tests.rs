@@ -167,6 +167,7 @@ fn legacy_default_for(workload: WorkloadKind) -> Scenario {
                 stream(EmitPolicy::EagerCorrect, MINUTE, Some(3 * HOUR)),
             ],
         ),
+        WorkloadKind::Custom => unreachable!("not a reference workload"),
         WorkloadKind::Sessionization => (
             GenConfig {
                 duration_ms: 3 * HOUR,
@@ -198,6 +199,7 @@ fn legacy_default_for(workload: WorkloadKind) -> Scenario {
         cost: CostModel::default(),
         job: JobConfig::default(),
         realtime: Some(RealtimeConfig::default()),
+        custom: None,
     }
 }
 
@@ -408,8 +410,17 @@ fn custom_workloads_are_validated_with_their_path_and_refuse_reference_knobs() {
     let keys = CUSTOM_TOML.replace("seed = 7", "seed = 7\nkeys = 10\nkey_skew = 1.0");
     fails_at(&keys, "load.keys", "only to reference workloads");
     fails_at(&keys, "load.key_skew", "only to reference workloads");
-    assert!(ok(CUSTOM_TOML).runnable().is_err());
+    let custom = ok(CUSTOM_TOML);
+    assert!(custom.runnable().is_ok());
+    let s = custom.to_scenario();
+    assert_eq!(s.workload, WorkloadKind::Custom);
+    assert_eq!(s.custom.as_ref(), custom.workload.custom.as_ref());
     assert!(ok(BASE).runnable().is_ok());
+    fails_at(
+        &BASE.replace("\"fraud-alerts\"", "\"custom\""),
+        "workload.reference",
+        "not a reference workload",
+    );
 }
 
 #[test]

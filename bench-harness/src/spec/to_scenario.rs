@@ -2,6 +2,7 @@
 //! generator settings, one [`Plan`] per candidate, the cost model with the
 //! spec's overrides, and the real-time check.
 
+use workloads::WorkloadKind;
 use workloads::generate::{GenConfig, RateProfile};
 use workloads::mode::{JobConfig, Lateness, StreamConfig};
 
@@ -98,14 +99,13 @@ impl Spec {
     /// [`Spec::validate`] (as every spec from [`super::parse`] has).
     ///
     /// A custom workload's definition is carried in the scenario's
-    /// `custom` field once the custom engine is merged; until then the
-    /// scenario of a custom spec is not runnable, which
-    /// [`Spec::runnable`] reports.
+    /// `custom` field (with `workload` = [`WorkloadKind::Custom`]).
     pub fn to_scenario(&self) -> Scenario {
-        let workload = match self.workload.choice() {
-            Some(WorkloadChoice::Reference(k)) => k,
-            // Placeholder until the custom engine lands; `runnable` refuses it.
-            Some(WorkloadChoice::Custom(_)) | None => workloads::WorkloadKind::FraudAlerts,
+        let (workload, custom) = match self.workload.choice() {
+            Some(WorkloadChoice::Reference(k)) => (k, None),
+            Some(WorkloadChoice::Custom(def)) => (WorkloadKind::Custom, Some(def.clone())),
+            // Not a valid spec; the runner rejects a custom scenario without a definition.
+            None => (WorkloadKind::Custom, None),
         };
         Scenario {
             name: self.name.clone(),
@@ -115,6 +115,7 @@ impl Spec {
             cost: self.cost_model(),
             job: JobConfig::default(),
             realtime: self.realtime.then(RealtimeConfig::default),
+            custom,
         }
     }
 
@@ -122,11 +123,10 @@ impl Spec {
     /// otherwise why not.
     pub fn runnable(&self) -> Result<(), String> {
         match self.workload.choice() {
-            Some(WorkloadChoice::Reference(_)) => Ok(()),
-            Some(WorkloadChoice::Custom(_)) => Err(format!(
-                "spec `{}` defines a custom workload, and this build cannot run custom workloads yet (the custom engine is not merged); `validate` checks it, `run` needs a reference workload",
-                self.name
-            )),
+            Some(WorkloadChoice::Reference(WorkloadKind::Custom)) => Err(
+                "workload.reference: `custom` is not a reference workload; define it under `workload.custom`".into(),
+            ),
+            Some(_) => Ok(()),
             None => Err("workload: set exactly one of `reference` or `custom`".into()),
         }
     }

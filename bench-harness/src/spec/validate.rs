@@ -61,6 +61,13 @@ impl Spec {
             );
         }
         let custom = match self.workload.choice() {
+            Some(WorkloadChoice::Reference(workloads::WorkloadKind::Custom)) => {
+                errs.push(
+                    "workload.reference",
+                    "`custom` is not a reference workload (fraud-alerts, daily-report or sessionization); define a custom workload under `workload.custom`",
+                );
+                false
+            }
             Some(WorkloadChoice::Reference(_)) => false,
             Some(WorkloadChoice::Custom(c)) => {
                 if let Err(es) = c.validate("workload.custom") {

@@ -17,7 +17,7 @@ use super::{GenConfig, rng_for};
 
 /// Turns `events` (sorted by event time, all at or after `cfg.start`) into
 /// a [`Dataset`] in arrival order.
-pub(super) fn into_dataset<E: Timed + Copy>(
+pub(crate) fn into_dataset<E: Timed + Copy>(
     events: Vec<E>,
     dict: Dictionary,
     cfg: &GenConfig,

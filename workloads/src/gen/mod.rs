@@ -3,10 +3,10 @@
 //! The same [`GenConfig`] and seed always give the same events, arrival
 //! order included, on every machine (PCG generator, no global state).
 
-mod arrival;
+pub(crate) mod arrival;
 mod clicks;
 mod orders;
-mod rate;
+pub(crate) mod rate;
 mod transactions;
 
 pub use clicks::clicks;

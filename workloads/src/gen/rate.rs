@@ -41,7 +41,7 @@ pub(super) fn rate_at(rate: &RateProfile, t: Millis) -> f64 {
 ///
 /// The caller bounds the expected count (`GenConfig::validate`); the rate
 /// must be finite and non-negative.
-pub(super) fn event_times(
+pub(crate) fn event_times(
     rate: &RateProfile,
     start: Millis,
     duration_ms: Millis,
