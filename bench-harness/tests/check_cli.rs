@@ -238,3 +238,71 @@ fn bad_check_input_fails_cleanly_naming_the_problem() {
         "no baseline is written when the input is bad"
     );
 }
+
+#[test]
+fn check_takes_the_scenario_and_slo_from_a_spec() {
+    let dir = TempDir::new().expect("temp dir");
+    let spec = dir.path().join("tiny.toml");
+    std::fs::write(
+        &spec,
+        r#"
+name = "tiny-daily"
+[workload]
+reference = "daily-report"
+[load]
+events_per_second = 2
+duration = "6h"
+keys = 500
+seed = 42
+[[candidates.stream]]
+emit = "eager+correct"
+watermark_delay = "1m"
+allowed_lateness = "3h"
+[slo]
+budget_usd_per_month = 0.01
+"#,
+    )
+    .expect("write spec");
+    let spec_s = spec.to_string_lossy().into_owned();
+    let base = dir.path().join("b.json");
+    let base_s = base.to_string_lossy().into_owned();
+    let args = [
+        "check",
+        "--spec",
+        &spec_s,
+        "--repeat",
+        "1",
+        "--write-baseline",
+        &base_s,
+    ];
+    let out = bench_harness(&args);
+    assert!(out.status.success(), "{}", describe(&args, &out));
+    let baseline: Report =
+        serde_json::from_str(&std::fs::read_to_string(&base).expect("written")).expect("report");
+    assert_eq!(baseline.scenario.name, "tiny-daily");
+    assert_eq!(baseline.modes.len(), 1);
+
+    // Unchanged, loose timing thresholds: only the spec's budget can fail,
+    // and it does (an always-on stream costs more than a cent a month).
+    let args = [
+        "check",
+        "--spec",
+        &spec_s,
+        "--baseline",
+        &base_s,
+        "--repeat",
+        "1",
+        "--max-throughput-drop",
+        "10000",
+        "--max-p99-increase",
+        "10000",
+        "--max-cost-increase",
+        "10000",
+    ];
+    let out = bench_harness(&args);
+    let what = describe(&args, &out);
+    assert_eq!(out.status.code(), Some(1), "{what}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("**BROKEN**"), "{what}");
+    assert!(!stdout.contains("**REGRESSED**"), "{what}");
+}

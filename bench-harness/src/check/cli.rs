@@ -37,6 +37,11 @@ pub struct CheckArgs {
     /// Runs of the scenario; the medians are compared (1 to 20).
     #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
     pub repeat: i64,
+    /// A workload spec file (TOML or JSON, see docs/specs.md): its scenario
+    /// is run and its `slo` (freshness, p99_latency, budget_usd_per_month)
+    /// is checked; the SLO flags below tighten it.
+    #[arg(long, conflicts_with_all = ["scenario", "workload"])]
+    pub spec: Option<PathBuf>,
     /// Workload (default: the baseline's, or the scenario file's).
     #[arg(long)]
     pub workload: Option<WorkloadKind>,
@@ -138,16 +143,22 @@ fn thresholds(a: &CheckArgs) -> anyhow::Result<Thresholds> {
     Ok(t)
 }
 
-/// The scenario to run: a file, or the workload's default; then overrides.
-fn scenario(a: &CheckArgs, baseline: Option<&Report>) -> anyhow::Result<Scenario> {
-    let mut s = match &a.scenario {
-        Some(path) => {
+/// The scenario to run: a spec's, a file, or the workload's default; then
+/// the overrides.
+fn scenario(
+    a: &CheckArgs,
+    from_spec: Option<Scenario>,
+    baseline: Option<&Report>,
+) -> anyhow::Result<Scenario> {
+    let mut s = match (&a.scenario, from_spec) {
+        (_, Some(s)) => s,
+        (Some(path), None) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
             serde_json::from_str(&text)
                 .with_context(|| format!("parsing the scenario {}", path.display()))?
         }
-        None => {
+        (None, None) => {
             let w = a.workload.or(baseline.map(|b| b.workload)).context(
                 "say what to run: --workload, --scenario, or a --baseline to take the workload from",
             )?;
@@ -195,13 +206,24 @@ fn select_modes(r: &mut Report, modes: &[String], what: &str) -> anyhow::Result<
     Ok(())
 }
 
-/// Runs the check with an SLO (from flags, or a spec's). Returns the exit
-/// code: 0 when everything passed, [`EXIT_REGRESSION`] otherwise.
-pub fn run_with_slo(
-    a: &CheckArgs,
-    scenario_override: Option<Scenario>,
-    mut slo: Slo,
-) -> anyhow::Result<ExitCode> {
+/// The SLO of a spec: its p99 bound is the stricter of `freshness` and
+/// `p99_latency` (the advisor reads freshness as a p99 bound too).
+pub fn slo_of(spec: &crate::spec::Spec) -> Slo {
+    let p99 = [spec.slo.freshness, spec.slo.p99_latency]
+        .into_iter()
+        .flatten()
+        .map(|d| d.0 as f64)
+        .reduce(f64::min);
+    Slo {
+        p99_latency_ms: p99,
+        budget_usd_per_month: spec.slo.budget_usd_per_month,
+    }
+}
+
+/// Runs the check: the scenario and SLO from `--spec` when given, else from
+/// the other flags (an SLO flag tightens a spec's). Returns the exit code:
+/// 0 when everything passed, [`EXIT_REGRESSION`] otherwise.
+pub fn run(a: &CheckArgs) -> anyhow::Result<ExitCode> {
     if a.baseline.is_none() && a.write_baseline.is_none() {
         bail!(
             "nothing to do: give --baseline REPORT.json to compare, or --write-baseline OUT to record one"
@@ -211,19 +233,25 @@ pub fn run_with_slo(
         bail!("--repeat {}: must be between 1 and {MAX_REPEAT}", a.repeat);
     }
     let thresholds = thresholds(a)?;
+    let (from_spec, mut slo) = match &a.spec {
+        Some(path) => {
+            let spec = crate::spec::load(path)?;
+            spec.runnable()
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            (Some(spec.to_scenario()), slo_of(&spec))
+        }
+        None => (None, Slo::default()),
+    };
     if let Some(ms) = a.slo_p99 {
         let ms = ms as f64;
         slo.p99_latency_ms = Some(slo.p99_latency_ms.map_or(ms, |v| v.min(ms)));
     }
-    if a.slo_budget.is_some() {
-        slo.budget_usd_per_month = a.slo_budget;
+    if let Some(b) = a.slo_budget {
+        slo.budget_usd_per_month = Some(slo.budget_usd_per_month.map_or(b, |v| v.min(b)));
     }
     slo.validate().map_err(anyhow::Error::msg)?;
     let mut baseline = a.baseline.as_deref().map(read_report).transpose()?;
-    let s = match scenario_override {
-        Some(s) => s,
-        None => scenario(a, baseline.as_ref())?,
-    };
+    let s = scenario(a, from_spec, baseline.as_ref())?;
     if let Some(b) = &mut baseline {
         select_modes(b, &a.modes, "baseline")?;
     }
@@ -269,9 +297,4 @@ pub fn run_with_slo(
     } else {
         ExitCode::from(EXIT_REGRESSION)
     })
-}
-
-/// `bench-harness check` with the SLO given by flags.
-pub fn run(a: &CheckArgs) -> anyhow::Result<ExitCode> {
-    run_with_slo(a, None, Slo::default())
 }
