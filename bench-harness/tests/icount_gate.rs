@@ -211,6 +211,9 @@ fn cli_exit_codes() -> Result<(), String> {
     Ok(())
 }
 
+/// One check of this file: `Err` explains the failure.
+type TestFn = fn() -> Result<(), String>;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("probe") {
@@ -218,7 +221,7 @@ fn main() -> ExitCode {
     }
     // `cargo test NAME` passes NAME here: run only when it selects us.
     let filters: Vec<&String> = args[1..].iter().filter(|a| !a.starts_with('-')).collect();
-    let tests: [(&str, fn() -> Result<(), String>); 3] = [
+    let tests: [(&str, TestFn); 3] = [
         (
             "icount_gate::noise_is_not_a_regression",
             noise_is_not_a_regression,
