@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, every crate's unit and integration tests
-# (golden contract for every workload × mode, late data, bad input, CLI), and
-# a compile check of the benchmarks, and the advisor's browser end-to-end test
-# in headless Chromium (scripts/e2e.sh). CI runs exactly this (.ci/run).
+# (golden contract for every workload × mode, late data, bad input, CLI), a
+# compile check of the benchmarks, the instruction-count regression gate, and
+# the advisor's browser end-to-end test in headless Chromium (scripts/e2e.sh). CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,4 +26,16 @@ echo "== cargo test (target dir: $CARGO_TARGET_DIR)"
 cargo test --workspace --locked --exclude weir-e2e
 echo "== benches compile"
 cargo test --workspace --locked --exclude weir-e2e --benches --no-run
+# Performance regression gate (issue 5): instructions executed by the
+# engine's hot paths (stream operators, generator), counted by valgrind's
+# callgrind on the debug build that `cargo test` just made, against the
+# committed bench-harness/icount-baseline.json. Counts repeat exactly, so
+# machine load cannot fail it; a >2 % rise (e.g. a quadratic loop) does.
+# ~15 s. After a deliberate change: weir-icount record, and commit the file.
+echo "== instruction-count regression gate"
+if ! command -v valgrind >/dev/null 2>&1; then
+  echo "error: valgrind is missing (Debian: apt-get install valgrind); the regression gate needs it." >&2
+  exit 1
+fi
+"$CARGO_TARGET_DIR/debug/weir-icount" check --baseline bench-harness/icount-baseline.json
 bash scripts/e2e.sh

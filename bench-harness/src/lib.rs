@@ -10,6 +10,7 @@
 pub mod advisor;
 pub mod alloc;
 pub mod chart;
+pub mod check;
 pub mod clock;
 pub mod cost;
 pub mod duration;

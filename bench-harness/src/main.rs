@@ -53,6 +53,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Run a scenario N times and compare the medians with a baseline
+    /// report: exit 1 on a regression past a threshold or a broken SLO.
+    Check(bench_harness::check::CheckArgs),
     /// Check a workload spec file (TOML or JSON): print a short summary, or
     /// every error with its field and exit non-zero.
     Validate {
@@ -108,6 +111,12 @@ struct RunArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Check(args) => {
+            return bench_harness::check::cli::run(&args).unwrap_or_else(|e| {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            });
+        }
         Command::Run(args) => run(args),
         Command::RunFile {
             workload,
