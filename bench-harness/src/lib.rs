@@ -21,4 +21,5 @@ pub mod realtime;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod spec;
 pub mod table;

@@ -1,5 +1,7 @@
-//! `bench-harness`: run a workload in every mode and report, or run one mode
-//! over a file (`run-file`, the fixed contract CI scripts rely on).
+//! `bench-harness`: run a workload in every mode and report (`run`, from a
+//! reference workload's defaults or a spec file), check a spec file
+//! (`validate`), or run one mode over a file (`run-file`, the fixed contract
+//! CI scripts rely on).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +11,7 @@ use bench_harness::alloc::CountingAlloc;
 use bench_harness::duration::parse_duration;
 use bench_harness::progress::TerminalProgress;
 use bench_harness::scenario::Scenario;
+use bench_harness::spec;
 use bench_harness::{output, runner, table};
 use clap::{Parser, Subcommand};
 use workloads::drive::{ModeConfig, run_mode};
@@ -50,16 +53,27 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Check a workload spec file (TOML or JSON): print a short summary, or
+    /// every error with its field and exit non-zero.
+    Validate {
+        /// The spec file (.toml or .json; see docs/specs.md).
+        #[arg(long)]
+        spec: PathBuf,
+    },
 }
 
 // Numeric options accept a leading `-`, so a negative value reaches
 // validation and the error names the field (not "unexpected argument").
 #[derive(clap::Args)]
 struct RunArgs {
-    /// fraud-alerts, daily-report or sessionization.
-    #[arg(long)]
-    workload: WorkloadKind,
-    /// Output directory (default: out/<workload>).
+    /// fraud-alerts, daily-report or sessionization (its default spec).
+    #[arg(long, required_unless_present = "spec", conflicts_with = "spec")]
+    workload: Option<WorkloadKind>,
+    /// A workload spec file (TOML or JSON; see docs/specs.md) instead of a
+    /// reference workload's defaults; the options below override it.
+    #[arg(long, conflicts_with = "scenario")]
+    spec: Option<PathBuf>,
+    /// Output directory (default: out/<workload> or out/<spec name>).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Measure over this file instead of generated events.
@@ -101,6 +115,7 @@ fn main() -> ExitCode {
             input,
             out,
         } => run_file(workload, mode, &input, &out),
+        Command::Validate { spec } => validate(&spec),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -111,17 +126,41 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: RunArgs) -> anyhow::Result<()> {
-    let mut s = match &args.scenario {
+fn validate(path: &std::path::Path) -> anyhow::Result<()> {
+    let spec = spec::load(path)?;
+    println!("OK: {}", spec.summary());
+    if let Err(why) = spec.runnable() {
+        println!("note: {why}");
+    }
+    Ok(())
+}
+
+/// The scenario `run` starts from: a spec file, a JSON scenario, or a
+/// reference workload's defaults; and the default output directory name.
+fn base_scenario(args: &RunArgs) -> anyhow::Result<(Scenario, String)> {
+    if let Some(path) = &args.spec {
+        let spec = spec::load(path)?;
+        spec.runnable().map_err(anyhow::Error::msg)?;
+        return Ok((spec.to_scenario(), spec.name));
+    }
+    let Some(workload) = args.workload else {
+        anyhow::bail!("give --workload or --spec");
+    };
+    let mut s: Scenario = match &args.scenario {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
             serde_json::from_str(&text)
                 .with_context(|| format!("parsing the scenario {}", path.display()))?
         }
-        None => Scenario::default_for(args.workload),
+        None => Scenario::default_for(workload),
     };
-    s.workload = args.workload;
+    s.workload = workload;
+    Ok((s, workload.name().to_string()))
+}
+
+fn run(args: RunArgs) -> anyhow::Result<()> {
+    let (mut s, dir_name) = base_scenario(&args)?;
     if let Some(seed) = args.seed {
         s.generator.seed = seed;
     }
@@ -147,7 +186,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("out").join(args.workload.name()));
+        .unwrap_or_else(|| PathBuf::from("out").join(dir_name));
     let progress = TerminalProgress::new();
     let mut report = match &args.input {
         None => runner::run_scenario(&s, &progress)?,

@@ -1,12 +1,12 @@
 //! Scenarios: the data to generate, the candidate plans to compare, prices,
 //! and whether to validate against the wall clock. Each reference workload
-//! has a default scenario sized to finish well under a minute on 2 cores.
+//! has a default scenario sized to finish well under a minute on 2 cores,
+//! read from its spec file (`workloads/specs/`, see [`crate::spec`]).
 
 use serde::{Deserialize, Serialize};
 use workloads::WorkloadKind;
-use workloads::generate::{GenConfig, RateProfile};
-use workloads::mode::{EmitPolicy, JobConfig, Lateness, StreamConfig};
-use workloads::time::{DAY, HOUR, MINUTE, SECOND};
+use workloads::generate::GenConfig;
+use workloads::mode::JobConfig;
 
 use crate::cost::CostModel;
 use crate::plan::Plan;
@@ -46,117 +46,22 @@ pub struct Scenario {
     pub realtime: Option<RealtimeConfig>,
 }
 
-fn stream(policy: EmitPolicy, delay: i64, allowed: Option<i64>) -> Plan {
-    Plan::Stream(StreamConfig {
-        lateness: Lateness {
-            watermark_delay: delay,
-            allowed_lateness: allowed,
-        },
-        policy,
-    })
-}
-
-fn micro(trigger: i64, delay: i64, allowed: Option<i64>) -> Plan {
-    Plan::MicroBatch {
-        trigger_ms: trigger,
-        lateness: Lateness {
-            watermark_delay: delay,
-            allowed_lateness: allowed,
-        },
-    }
-}
-
-fn batch(interval: i64, offset: i64, drop_late: bool) -> Plan {
-    Plan::Batch {
-        interval_ms: interval,
-        offset_ms: offset,
-        drop_late,
-    }
-}
-
 impl Scenario {
-    /// The default scenario of a reference workload.
+    /// The default scenario of a reference workload: its spec file in
+    /// `workloads/specs/` (compiled in), labelled `<workload> (default)`.
+    /// Reference runs and user specs thus take the same path.
     pub fn default_for(workload: WorkloadKind) -> Scenario {
-        let base = GenConfig::default();
-        let (generator, plans) = match workload {
-            WorkloadKind::FraudAlerts => (
-                GenConfig {
-                    duration_ms: HOUR,
-                    rate: RateProfile::Constant {
-                        events_per_second: 300.0,
-                    },
-                    keys: 20_000,
-                    zipf_s: Some(1.1),
-                    jitter_ms: 2 * SECOND,
-                    late_fraction: 0.01,
-                    max_lateness_ms: 10 * MINUTE,
-                    ..base
-                },
-                vec![
-                    batch(HOUR, 0, false),
-                    batch(15 * MINUTE, 0, false),
-                    micro(MINUTE, 5 * SECOND, Some(15 * MINUTE)),
-                    micro(10 * SECOND, 5 * SECOND, Some(15 * MINUTE)),
-                    stream(EmitPolicy::Eager, 0, Some(MINUTE)),
-                    stream(EmitPolicy::Final, 5 * SECOND, Some(MINUTE)),
-                    stream(EmitPolicy::EagerCorrect, 5 * SECOND, Some(15 * MINUTE)),
-                ],
-            ),
-            WorkloadKind::DailyReport => (
-                GenConfig {
-                    duration_ms: 2 * DAY,
-                    rate: RateProfile::Daily {
-                        mean_events_per_second: 8.0,
-                        peak_to_mean: 1.8,
-                        peak_hour_utc: 18.0,
-                    },
-                    keys: 5_000,
-                    zipf_s: Some(1.0),
-                    jitter_ms: 30 * SECOND,
-                    late_fraction: 0.005,
-                    max_lateness_ms: 2 * HOUR,
-                    ..base
-                },
-                vec![
-                    batch(DAY, 30 * MINUTE, true),
-                    batch(HOUR, 0, false),
-                    batch(15 * MINUTE, 0, false),
-                    micro(MINUTE, MINUTE, Some(3 * HOUR)),
-                    stream(EmitPolicy::Final, MINUTE, Some(HOUR)),
-                    stream(EmitPolicy::EagerCorrect, MINUTE, Some(3 * HOUR)),
-                ],
-            ),
-            WorkloadKind::Sessionization => (
-                GenConfig {
-                    duration_ms: 3 * HOUR,
-                    rate: RateProfile::Constant {
-                        events_per_second: 100.0,
-                    },
-                    keys: 50_000,
-                    zipf_s: Some(0.8),
-                    jitter_ms: 5 * SECOND,
-                    late_fraction: 0.01,
-                    max_lateness_ms: 20 * MINUTE,
-                    ..base
-                },
-                vec![
-                    batch(HOUR, 0, false),
-                    batch(15 * MINUTE, 0, false),
-                    micro(MINUTE, 10 * SECOND, Some(30 * MINUTE)),
-                    stream(EmitPolicy::Eager, 0, Some(5 * MINUTE)),
-                    stream(EmitPolicy::Final, 10 * SECOND, Some(5 * MINUTE)),
-                    stream(EmitPolicy::EagerCorrect, 10 * SECOND, Some(30 * MINUTE)),
-                ],
-            ),
-        };
-        Scenario {
-            name: format!("{workload} (default)"),
-            workload,
-            generator,
-            plans,
-            cost: CostModel::default(),
-            job: JobConfig::default(),
-            realtime: Some(RealtimeConfig::default()),
-        }
+        let text = crate::spec::reference_spec(workload);
+        // The shipped specs are tested to parse (spec::tests); an error here
+        // is a broken build, not bad input.
+        let spec = crate::spec::parse(text, crate::spec::SpecFormat::Toml).unwrap_or_else(|e| {
+            panic!(
+                "workloads/specs/{workload}.toml is invalid:\n{}",
+                crate::spec::format_errors(&e)
+            )
+        });
+        let mut s = spec.to_scenario();
+        s.name = format!("{workload} (default)");
+        s
     }
 }
