@@ -18,7 +18,7 @@ use workloads::mode::{JobConfig, StreamConfig};
 use workloads::time::HOUR;
 use workloads::{DailyReport, FraudAlerts, Sessionization, Workload};
 
-fn data<W: Generate>(events: f64, keys: u64) -> workloads::Dataset<W::Event> {
+fn data<W: Generate>(w: &W, events: f64, keys: u64) -> workloads::Dataset<W::Event> {
     let cfg = GenConfig {
         duration_ms: HOUR,
         rate: RateProfile::Constant {
@@ -28,19 +28,19 @@ fn data<W: Generate>(events: f64, keys: u64) -> workloads::Dataset<W::Event> {
         zipf_s: None,
         ..GenConfig::default()
     };
-    W::generate(&cfg).expect("valid bench config")
+    w.generate(&cfg).expect("valid bench config")
 }
 
-fn stream<W: Generate>(c: &mut Criterion, keys: u64) {
-    let d = data::<W>(1_000_000.0, keys);
-    let mut g = c.benchmark_group(format!("stream/{}", W::KIND));
+fn stream<W: Generate>(w: &W, c: &mut Criterion, keys: u64) {
+    let d = data(w, 1_000_000.0, keys);
+    let mut g = c.benchmark_group(format!("stream/{}", w.name()));
     g.throughput(Throughput::Elements(d.events.len() as u64));
     g.sample_size(10).measurement_time(Duration::from_secs(8));
     g.bench_function(
         BenchmarkId::new("eager+correct", format!("{keys} keys")),
         |b| {
             b.iter(|| {
-                let mut op = W::stream(&StreamConfig::EXACT);
+                let mut op = w.stream(&StreamConfig::EXACT);
                 let mut out = Vec::new();
                 for e in &d.events {
                     op.on_event(e, &mut out);
@@ -52,19 +52,19 @@ fn stream<W: Generate>(c: &mut Criterion, keys: u64) {
     g.finish();
 }
 
-fn batch<W: Generate>(c: &mut Criterion) {
+fn batch<W: Generate>(w: &W, c: &mut Criterion) {
     let n = if std::env::var_os("WEIR_BENCH_BIG").is_some() {
         10_000_000.0
     } else {
         1_000_000.0
     };
-    let d = data::<W>(n, 100_000);
-    let mut g = c.benchmark_group(format!("batch/{}", W::KIND));
+    let d = data(w, n, 100_000);
+    let mut g = c.benchmark_group(format!("batch/{}", w.name()));
     g.throughput(Throughput::Elements(d.events.len() as u64));
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.bench_function(BenchmarkId::new("one run", d.events.len()), |b| {
         b.iter(|| {
-            let mut job = W::batch(&JobConfig::default()).expect("job");
+            let mut job = w.batch(&JobConfig::default()).expect("job");
             let mut out = Vec::new();
             job.run(&d.events, None, &mut out).expect("run");
             black_box(out.len())
@@ -73,16 +73,16 @@ fn batch<W: Generate>(c: &mut Criterion) {
     g.finish();
 }
 
-fn micro_batch<W: Generate>(c: &mut Criterion) {
-    let d = data::<W>(200_000.0, 100_000);
+fn micro_batch<W: Generate>(w: &W, c: &mut Criterion) {
+    let d = data(w, 200_000.0, 100_000);
     let (warm, trigger) = d.events.split_at(d.events.len() - 10_000);
-    let mut g = c.benchmark_group(format!("micro-batch/{}", W::KIND));
+    let mut g = c.benchmark_group(format!("micro-batch/{}", w.name()));
     g.throughput(Throughput::Elements(trigger.len() as u64));
     g.sample_size(10).measurement_time(Duration::from_secs(8));
     g.bench_function("trigger of 10k events", |b| {
         b.iter_batched(
             || {
-                let mut job = W::micro_batch(&JobConfig::default()).expect("job");
+                let mut job = w.micro_batch(&JobConfig::default()).expect("job");
                 job.run(warm, None, &mut Vec::new()).expect("warm-up");
                 job
             },
@@ -112,18 +112,19 @@ fn harness(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(8));
     g.throughput(Throughput::Elements(1_000_000));
     g.bench_function("generate 1M transactions", |b| {
-        b.iter(|| black_box(FraudAlerts::generate(&cfg).expect("valid").events.len()))
+        b.iter(|| black_box(FraudAlerts.generate(&cfg).expect("valid").events.len()))
     });
-    let d = FraudAlerts::generate(&cfg).expect("valid");
+    let d = FraudAlerts.generate(&cfg).expect("valid");
     g.bench_function("stream bare (1M events)", |b| {
         b.iter(|| {
-            let mut op = FraudAlerts::stream(&StreamConfig::EXACT);
-            black_box(workloads::drive::drive_stream::<FraudAlerts>(op.as_mut(), &d.events).len())
+            let mut op = FraudAlerts.stream(&StreamConfig::EXACT);
+            black_box(workloads::drive::drive_stream(op.as_mut(), &d.events).len())
         })
     });
     g.bench_function("stream on the virtual clock (1M events)", |b| {
         b.iter(|| {
-            let t = bench_harness::clock::simulate_stream::<FraudAlerts>(
+            let t = bench_harness::clock::simulate_stream(
+                &FraudAlerts,
                 &StreamConfig::EXACT,
                 &d,
                 &bench_harness::progress::NoProgress,
@@ -136,15 +137,15 @@ fn harness(c: &mut Criterion) {
 
 fn benches(c: &mut Criterion) {
     harness(c);
-    stream::<FraudAlerts>(c, 100_000);
-    stream::<Sessionization>(c, 100_000);
-    stream::<DailyReport>(c, 10_000);
-    batch::<FraudAlerts>(c);
-    batch::<DailyReport>(c);
-    batch::<Sessionization>(c);
-    micro_batch::<FraudAlerts>(c);
-    micro_batch::<DailyReport>(c);
-    micro_batch::<Sessionization>(c);
+    stream(&FraudAlerts, c, 100_000);
+    stream(&Sessionization, c, 100_000);
+    stream(&DailyReport, c, 10_000);
+    batch(&FraudAlerts, c);
+    batch(&DailyReport, c);
+    batch(&Sessionization, c);
+    micro_batch(&FraudAlerts, c);
+    micro_batch(&DailyReport, c);
+    micro_batch(&Sessionization, c);
 }
 
 criterion_group!(modes, benches);

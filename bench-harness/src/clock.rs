@@ -48,6 +48,7 @@ pub struct Timeline<W: Workload> {
 
 /// Runs `plan` over `data` on the virtual clock.
 pub fn simulate<W: Workload>(
+    workload: &W,
     plan: &Plan,
     job_cfg: &JobConfig,
     data: &Dataset<W::Event>,
@@ -55,13 +56,13 @@ pub fn simulate<W: Workload>(
     progress: &dyn Progress,
 ) -> Result<Timeline<W>> {
     match plan {
-        Plan::Stream(sc) => Ok(simulate_stream::<W>(sc, data, progress)),
+        Plan::Stream(sc) => Ok(simulate_stream(workload, sc, data, progress)),
         Plan::MicroBatch { .. } => {
-            let job = W::micro_batch(job_cfg)?;
+            let job = workload.micro_batch(job_cfg)?;
             simulate_jobs::<W>(job, data, &schedule(plan, data), 0.0, progress)
         }
         Plan::Batch { .. } => {
-            let job = W::batch(job_cfg)?;
+            let job = workload.batch(job_cfg)?;
             simulate_jobs::<W>(job, data, &schedule(plan, data), batch_startup_ms, progress)
         }
     }
@@ -69,11 +70,12 @@ pub fn simulate<W: Workload>(
 
 /// Feeds every event to the stream operator in timed chunks.
 pub fn simulate_stream<W: Workload>(
+    workload: &W,
     cfg: &StreamConfig,
     data: &Dataset<W::Event>,
     progress: &dyn Progress,
 ) -> Timeline<W> {
-    let mut op = W::stream(cfg);
+    let mut op = workload.stream(cfg);
     let n = data.events.len();
     let mut out: Vec<Emission<W::Row>> = Vec::new();
     let mut emit_ms: Vec<f64> = Vec::new();

@@ -213,21 +213,22 @@ fn run_on_file(
     progress: &TerminalProgress,
 ) -> anyhow::Result<bench_harness::report::Report> {
     fn go<W: Workload>(
+        workload: &W,
         s: &Scenario,
         path: &std::path::Path,
         progress: &TerminalProgress,
     ) -> anyhow::Result<bench_harness::report::Report> {
-        let data = W::read_events(path)?;
+        let data = workload.read_events(path)?;
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        runner::run_on_dataset::<W>(s, &data, format!("file {name}"), progress)
+        runner::run_on_dataset(workload, s, &data, format!("file {name}"), progress)
     }
     match s.workload {
-        WorkloadKind::FraudAlerts => go::<FraudAlerts>(s, path, progress),
-        WorkloadKind::DailyReport => go::<DailyReport>(s, path, progress),
-        WorkloadKind::Sessionization => go::<Sessionization>(s, path, progress),
+        WorkloadKind::FraudAlerts => go(&FraudAlerts, s, path, progress),
+        WorkloadKind::DailyReport => go(&DailyReport, s, path, progress),
+        WorkloadKind::Sessionization => go(&Sessionization, s, path, progress),
     }
 }
 
@@ -238,22 +239,28 @@ fn run_file(
     out: &std::path::Path,
 ) -> anyhow::Result<()> {
     fn go<W: Workload>(
+        workload: &W,
         mode: Mode,
         input: &std::path::Path,
         out: &std::path::Path,
     ) -> anyhow::Result<()> {
-        let data = W::read_events(input)?;
-        let (changelog, _) = run_mode::<W>(&ModeConfig::exact(mode), &JobConfig::default(), &data)
-            .with_context(|| format!("running {} as {mode}", W::KIND))?;
+        let data = workload.read_events(input)?;
+        let (changelog, _) = run_mode(
+            workload,
+            &ModeConfig::exact(mode),
+            &JobConfig::default(),
+            &data,
+        )
+        .with_context(|| format!("running {} as {mode}", W::KIND))?;
         let rows = materialize(&changelog);
-        for p in W::write_outputs(&rows, &data.dict, out)? {
+        for p in workload.write_outputs(&rows, &data.dict, out)? {
             println!("{}", p.display());
         }
         Ok(())
     }
     match workload {
-        WorkloadKind::FraudAlerts => go::<FraudAlerts>(mode, input, out),
-        WorkloadKind::DailyReport => go::<DailyReport>(mode, input, out),
-        WorkloadKind::Sessionization => go::<Sessionization>(mode, input, out),
+        WorkloadKind::FraudAlerts => go(&FraudAlerts, mode, input, out),
+        WorkloadKind::DailyReport => go(&DailyReport, mode, input, out),
+        WorkloadKind::Sessionization => go(&Sessionization, mode, input, out),
     }
 }

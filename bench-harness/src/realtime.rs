@@ -28,6 +28,7 @@ pub const MAX_SECONDS: f64 = 60.0;
 
 /// Runs the validation for a scenario's workload.
 pub fn validate<W: Generate>(
+    workload: &W,
     s: &Scenario,
     rt: &RealtimeConfig,
     progress: &dyn Progress,
@@ -51,7 +52,7 @@ pub fn validate<W: Generate>(
         max_lateness_ms: s.generator.jitter_ms.min(200),
         ..s.generator
     };
-    let data = W::generate(&gen_cfg)?;
+    let data = workload.generate(&gen_cfg)?;
     let start = gen_cfg.start;
     let stream_plan = Plan::Stream(StreamConfig::EXACT);
     let micro_plan = Plan::MicroBatch {
@@ -66,9 +67,9 @@ pub fn validate<W: Generate>(
             k as u64,
             2,
         );
-        let sim = clock::simulate::<W>(&plan, &s.job, &data, 0.0, &NoProgress)?;
+        let sim = clock::simulate(workload, &plan, &s.job, &data, 0.0, &NoProgress)?;
         let sim_lat = measure::latency(&sim);
-        let (real_hist, real_out) = run_live::<W>(&plan, s, rt, &data, start)?;
+        let (real_hist, real_out) = run_live(workload, &plan, s, rt, &data, start)?;
         let q = |p: f64| {
             if real_hist.is_empty() {
                 0.0
@@ -123,6 +124,7 @@ type Live<W> = (
 
 /// Runs one plan live; latencies recorded in microseconds.
 fn run_live<W: Generate>(
+    workload: &W,
     plan: &Plan,
     s: &Scenario,
     rt: &RealtimeConfig,
@@ -142,7 +144,7 @@ fn run_live<W: Generate>(
     };
     match plan {
         Plan::Stream(sc) => {
-            let mut op = W::stream(sc);
+            let mut op = workload.stream(sc);
             while let Ok(i) = rx.recv() {
                 let before = out.len();
                 op.on_event(&data.events[i as usize], &mut out);
@@ -151,7 +153,7 @@ fn run_live<W: Generate>(
             op.finish(&mut out);
         }
         Plan::MicroBatch { trigger_ms, .. } => {
-            let mut job = W::micro_batch(&s.job)?;
+            let mut job = workload.micro_batch(&s.job)?;
             let trigger = Duration::from_millis(*trigger_ms as u64);
             let mut deadline = trigger;
             let mut pending = Vec::new();

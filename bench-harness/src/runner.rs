@@ -25,44 +25,49 @@ use crate::scenario::Scenario;
 /// A workload whose events the harness can generate.
 pub trait Generate: Workload {
     /// Seeded events for `cfg`.
-    fn generate(cfg: &GenConfig) -> Result<Dataset<Self::Event>>;
+    fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>>;
 }
 
 impl Generate for FraudAlerts {
-    fn generate(cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
+    fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
         generate::transactions(cfg)
     }
 }
 impl Generate for DailyReport {
-    fn generate(cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
+    fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
         generate::orders(cfg)
     }
 }
 impl Generate for Sessionization {
-    fn generate(cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
+    fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
         generate::clicks(cfg)
     }
 }
 
 /// Generates the scenario's data and runs every plan.
 pub fn run_scenario(s: &Scenario, progress: &dyn Progress) -> anyhow::Result<Report> {
-    fn go<W: Generate>(s: &Scenario, progress: &dyn Progress) -> anyhow::Result<Report> {
+    fn go<W: Generate>(
+        workload: &W,
+        s: &Scenario,
+        progress: &dyn Progress,
+    ) -> anyhow::Result<Report> {
         progress.update("generating events", 0, 1);
-        let data = W::generate(&s.generator)?;
+        let data = workload.generate(&s.generator)?;
         let source = format!("generated (seed {})", s.generator.seed);
-        let mut report = run_on_dataset::<W>(s, &data, source, progress)?;
+        let mut report = run_on_dataset(workload, s, &data, source, progress)?;
         report.scenario.keys = Some(s.generator.keys);
         report.scenario.mean_events_per_second = s.generator.rate.mean();
         report.scenario.peak_events_per_second = s.generator.rate.peak();
         if let Some(rt) = &s.realtime {
-            report.realtime_validation = Some(crate::realtime::validate::<W>(s, rt, progress)?);
+            report.realtime_validation =
+                Some(crate::realtime::validate(workload, s, rt, progress)?);
         }
         Ok(report)
     }
     match s.workload {
-        WorkloadKind::FraudAlerts => go::<FraudAlerts>(s, progress),
-        WorkloadKind::DailyReport => go::<DailyReport>(s, progress),
-        WorkloadKind::Sessionization => go::<Sessionization>(s, progress),
+        WorkloadKind::FraudAlerts => go(&FraudAlerts, s, progress),
+        WorkloadKind::DailyReport => go(&DailyReport, s, progress),
+        WorkloadKind::Sessionization => go(&Sessionization, s, progress),
     }
 }
 
@@ -105,6 +110,7 @@ pub fn summarize<E: Timed>(name: &str, source: String, data: &Dataset<E>) -> Sce
 /// Runs every plan of `s` over `data` and builds the report (no
 /// real-time validation: that needs generated data).
 pub fn run_on_dataset<W: Workload>(
+    workload: &W,
     s: &Scenario,
     data: &Dataset<W::Event>,
     source: String,
@@ -112,7 +118,7 @@ pub fn run_on_dataset<W: Workload>(
 ) -> anyhow::Result<Report> {
     let summary = summarize(&s.name, source, data);
     progress.update("computing ground truth", 0, 1);
-    let truth = W::reference(&data.events);
+    let truth = workload.reference(&data.events);
     let span_ms = summary.event_time_span_ms as f64;
     let peak_ratio = s.generator.rate.peak() / s.generator.rate.mean();
     let startup_s = s.cost.batch_startup_seconds;
@@ -127,7 +133,7 @@ pub fn run_on_dataset<W: Workload>(
         };
         let baseline = crate::alloc::reset_peak();
         let cpu0 = ProcessTime::now();
-        let timeline = clock::simulate::<W>(plan, &s.job, data, startup_s * 1000.0, &sub)?;
+        let timeline = clock::simulate(workload, plan, &s.job, data, startup_s * 1000.0, &sub)?;
         let cpu_seconds = cpu0.elapsed().as_secs_f64();
         let peak_memory = crate::alloc::peak().saturating_sub(baseline) as u64;
         let latency = measure::latency(&timeline);
@@ -156,12 +162,12 @@ pub fn run_on_dataset<W: Workload>(
         let repro = match reprocessing.iter().find(|(m, _)| *m == mode) {
             Some((_, r)) => r.clone(),
             None => {
-                let r = measure_reprocessing::<W>(plan, &s.job, data, startup_s, &sub)?;
+                let r = measure_reprocessing(workload, plan, &s.job, data, startup_s, &sub)?;
                 reprocessing.push((mode, r.clone()));
                 r
             }
         };
-        let facts = W::complexity(mode);
+        let facts = workload.complexity(mode);
         let loc = workloads::loc::lines_of_code(&facts.source_files);
         modes.push(ModeReport {
             label,
@@ -341,6 +347,7 @@ fn mode_break_evens(rates: &[f64], series: &[CostSeries]) -> Vec<BreakEven> {
 /// from a checkpoint. Measured on up to one day of the data, scaled to a day
 /// when the data spans less.
 fn measure_reprocessing<W: Workload>(
+    workload: &W,
     plan: &Plan,
     job_cfg: &JobConfig,
     data: &Dataset<W::Event>,
@@ -365,7 +372,7 @@ fn measure_reprocessing<W: Workload>(
     let t0 = std::time::Instant::now();
     let (method, extra) = match plan {
         Plan::Batch { .. } => {
-            let mut job = W::batch(job_cfg)?;
+            let mut job = workload.batch(job_cfg)?;
             job.run(&day, None, &mut Vec::new())?;
             (
                 "rerun the batch job over one day of data (plus modeled start-up)",
@@ -373,7 +380,7 @@ fn measure_reprocessing<W: Workload>(
             )
         }
         Plan::MicroBatch { .. } => {
-            let mut job = W::micro_batch(job_cfg)?;
+            let mut job = workload.micro_batch(job_cfg)?;
             let mut out = Vec::new();
             let mut sorted = day.clone();
             sorted.sort_by_key(|e| e.event_time());
@@ -388,7 +395,7 @@ fn measure_reprocessing<W: Workload>(
             )
         }
         Plan::Stream(sc) => {
-            let mut op = W::stream(sc);
+            let mut op = workload.stream(sc);
             workloads::drive::drive_stream::<W>(op.as_mut(), &day);
             (
                 "replay one day from a checkpoint through the stream operators",

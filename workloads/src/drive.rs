@@ -129,13 +129,14 @@ impl ModeConfig {
 /// Runs one mode over a dataset, untimed. Returns the changelog and the
 /// late-data counters.
 pub fn run_mode<W: Workload>(
+    workload: &W,
     cfg: &ModeConfig,
     job_cfg: &crate::mode::JobConfig,
     data: &Dataset<W::Event>,
 ) -> Result<(Vec<Emission<W::Row>>, crate::mode::LateStats)> {
     match *cfg {
         ModeConfig::Batch { interval_ms } => {
-            let mut job = W::batch(job_cfg)?;
+            let mut job = workload.batch(job_cfg)?;
             let (out, gate) = drive_job::<W>(job.as_mut(), data, interval_ms, Lateness::EXACT)?;
             Ok((
                 out,
@@ -149,7 +150,7 @@ pub fn run_mode<W: Workload>(
             trigger_ms,
             lateness,
         } => {
-            let mut job = W::micro_batch(job_cfg)?;
+            let mut job = workload.micro_batch(job_cfg)?;
             let (out, gate) = drive_job::<W>(job.as_mut(), data, trigger_ms, lateness)?;
             Ok((
                 out,
@@ -160,7 +161,7 @@ pub fn run_mode<W: Workload>(
             ))
         }
         ModeConfig::Stream(sc) => {
-            let mut op = W::stream(&sc);
+            let mut op = workload.stream(&sc);
             let out = drive_stream::<W>(op.as_mut(), &data.events);
             Ok((out, op.late_stats()))
         }

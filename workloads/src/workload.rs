@@ -19,6 +19,12 @@ use crate::output::OutputRow;
 pub trait Workload: Send + Sync + 'static {
     /// Which workload this is.
     const KIND: WorkloadKind;
+    /// The name reports, benches and errors use: the reference workload's
+    /// name, or the user's name for a custom workload.
+    fn name(&self) -> &str {
+        Self::KIND.name()
+    }
+
     /// Input event.
     type Event: Timed + Copy + Debug + Send + Sync + 'static;
     /// Output row (all output tables of the workload).
@@ -26,28 +32,33 @@ pub trait Workload: Send + Sync + 'static {
 
     /// Ground truth, computed directly from the contract over all events
     /// (arrival order ignored). Slow and obviously correct on purpose.
-    fn reference(events: &[Self::Event]) -> Vec<Self::Row>;
+    fn reference(&self, events: &[Self::Event]) -> Vec<Self::Row>;
 
     /// The stream mode.
-    fn stream(cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>>;
+    fn stream(&self, cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>>;
 
     /// The batch mode: each run gets the events landed since the previous
     /// run and re-reads whatever history they affect.
-    fn batch(cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>>;
+    fn batch(&self, cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>>;
 
     /// The micro-batch mode: each trigger gets the new events and carries
     /// the state the workload needs between triggers.
-    fn micro_batch(cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>>;
+    fn micro_batch(&self, cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>>;
 
     /// Reads an input file (`.csv` or `.parquet`, rows in arrival order).
-    fn read_events(path: &Path) -> Result<Dataset<Self::Event>>;
+    fn read_events(&self, path: &Path) -> Result<Dataset<Self::Event>>;
 
     /// Writes the final output rows as the contract's CSV files into `dir`
     /// and returns their paths.
-    fn write_outputs(rows: &[Self::Row], dict: &Dictionary, dir: &Path) -> Result<Vec<PathBuf>>;
+    fn write_outputs(
+        &self,
+        rows: &[Self::Row],
+        dict: &Dictionary,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>>;
 
     /// Complexity facts of a mode's implementation.
-    fn complexity(mode: Mode) -> ComplexityFacts;
+    fn complexity(&self, mode: Mode) -> ComplexityFacts;
 }
 
 /// The reference workloads by name (CLI, reports, specs).

@@ -64,8 +64,8 @@ fn write_owned(dir: &TempDir, name: &str, lines: &[String]) -> PathBuf {
 
 /// The error message of reading `path` as workload `W`; fails the test if
 /// the read succeeds.
-fn error_of<W: Workload>(path: &Path) -> String {
-    match W::read_events(path) {
+fn error_of<W: Workload>(workload: &W, path: &Path) -> String {
+    match workload.read_events(path) {
         Ok(ds) => panic!("{} read without error: {} events", path.display(), ds.len()),
         Err(e) => e.to_string(),
     }
@@ -95,7 +95,7 @@ fn too_few_fields_name_the_line_and_the_missing_column() {
     let dir = TempDir::new().unwrap();
     let lines = with_row(TXN_HEADER, &TXN_ROWS, (1, "2,10,101,9900,GB"));
     let path = write_owned(&dir, "short.csv", &lines);
-    let msg = error_of::<FraudAlerts>(&path);
+    let msg = error_of(&FraudAlerts, &path);
     assert_names(&msg, &path, Some(3), Some("event_time"));
 }
 
@@ -108,7 +108,7 @@ fn too_many_fields_name_the_line() {
         (2, "3,11,102,1000,FR,1767225599000,extra"),
     );
     let path = write_owned(&dir, "long.csv", &lines);
-    let msg = error_of::<FraudAlerts>(&path);
+    let msg = error_of(&FraudAlerts, &path);
     assert_names(&msg, &path, Some(4), None);
     assert!(msg.contains("7 fields"), "{msg}");
 }
@@ -124,7 +124,7 @@ fn a_missing_column_is_named_at_the_header() {
             "1,10,100,2500,1767225600000",
         ],
     );
-    let msg = error_of::<FraudAlerts>(&path);
+    let msg = error_of(&FraudAlerts, &path);
     assert_names(&msg, &path, Some(1), Some("country"));
     assert!(msg.contains("missing column"), "{msg}");
 }
@@ -134,14 +134,14 @@ fn a_wrong_type_names_line_column_and_value() {
     let dir = TempDir::new().unwrap();
     let lines = with_row(TXN_HEADER, &TXN_ROWS, (1, "2,10,101,abc,GB,1767225601000"));
     let path = write_owned(&dir, "abc.csv", &lines);
-    let msg = error_of::<FraudAlerts>(&path);
+    let msg = error_of(&FraudAlerts, &path);
     assert_names(&msg, &path, Some(3), Some("amount_cents"));
     assert!(msg.contains("`abc`"), "{msg}");
 
     let lines = with_row(TXN_HEADER, &TXN_ROWS, (0, "1,10,100,2500,US,1.7e12"));
     let path = write_owned(&dir, "float_time.csv", &lines);
     assert_names(
-        &error_of::<FraudAlerts>(&path),
+        &error_of(&FraudAlerts, &path),
         &path,
         Some(2),
         Some("event_time"),
@@ -157,7 +157,7 @@ fn a_negative_or_zero_quantity_is_rejected() {
     ] {
         let lines = with_row(ORDER_HEADER, &ORDER_ROWS, (1, row));
         let path = write_owned(&dir, name, &lines);
-        let msg = error_of::<DailyReport>(&path);
+        let msg = error_of(&DailyReport, &path);
         assert_names(&msg, &path, Some(3), Some("quantity"));
     }
 }
@@ -168,7 +168,7 @@ fn a_negative_amount_or_price_is_rejected() {
     let lines = with_row(TXN_HEADER, &TXN_ROWS, (2, "3,11,102,-5,FR,1767225599000"));
     let path = write_owned(&dir, "negative_amount.csv", &lines);
     assert_names(
-        &error_of::<FraudAlerts>(&path),
+        &error_of(&FraudAlerts, &path),
         &path,
         Some(4),
         Some("amount_cents"),
@@ -181,7 +181,7 @@ fn a_negative_amount_or_price_is_rejected() {
     );
     let path = write_owned(&dir, "negative_price.csv", &lines);
     assert_names(
-        &error_of::<DailyReport>(&path),
+        &error_of(&DailyReport, &path),
         &path,
         Some(2),
         Some("unit_price_cents"),
@@ -195,7 +195,7 @@ fn a_bad_country_code_is_rejected() {
         let row = format!("2,10,101,9900,{code},1767225601000");
         let lines = with_row(TXN_HEADER, &TXN_ROWS, (1, &row));
         let path = write_owned(&dir, &format!("country{i}.csv"), &lines);
-        let msg = error_of::<FraudAlerts>(&path);
+        let msg = error_of(&FraudAlerts, &path);
         assert_names(&msg, &path, Some(3), Some("country"));
         assert!(msg.contains(code), "{msg}");
     }
@@ -207,7 +207,7 @@ fn an_empty_string_is_rejected() {
     let lines = with_row(CLICK_HEADER, &CLICK_ROWS, (2, "7,,1767226000000"));
     let path = write_owned(&dir, "empty_page.csv", &lines);
     assert_names(
-        &error_of::<Sessionization>(&path),
+        &error_of(&Sessionization, &path),
         &path,
         Some(4),
         Some("page"),
@@ -222,7 +222,7 @@ fn invalid_utf8_names_the_line() {
         "latin1.csv",
         b"user_id,page,event_time\n60,/cart,1767226466975\n61,/caf\xe9,1767226466976\n",
     );
-    let msg = error_of::<Sessionization>(&path);
+    let msg = error_of(&Sessionization, &path);
     assert_names(&msg, &path, Some(3), None);
 }
 
@@ -230,7 +230,7 @@ fn invalid_utf8_names_the_line() {
 fn an_empty_file_is_rejected() {
     let dir = TempDir::new().unwrap();
     let path = write_bytes(&dir, "empty.csv", b"");
-    let msg = error_of::<Sessionization>(&path);
+    let msg = error_of(&Sessionization, &path);
     assert_names(&msg, &path, None, None);
     assert!(msg.contains("empty"), "{msg}");
 }
@@ -239,7 +239,7 @@ fn an_empty_file_is_rejected() {
 fn a_header_only_file_is_rejected() {
     let dir = TempDir::new().unwrap();
     let path = write_lines(&dir, "header.csv", &[CLICK_HEADER]);
-    let msg = error_of::<Sessionization>(&path);
+    let msg = error_of(&Sessionization, &path);
     assert_names(&msg, &path, None, None);
     assert!(msg.contains("no data rows"), "{msg}");
 }
@@ -250,7 +250,7 @@ fn an_unknown_extension_is_rejected() {
     let mut lines = vec![CLICK_HEADER];
     lines.extend(CLICK_ROWS);
     let path = write_lines(&dir, "clicks.txt", &lines);
-    let msg = error_of::<Sessionization>(&path);
+    let msg = error_of(&Sessionization, &path);
     assert_names(&msg, &path, None, None);
     assert!(msg.contains(".csv or .parquet"), "{msg}");
 }
@@ -260,7 +260,7 @@ fn a_missing_file_is_named() {
     let dir = TempDir::new().unwrap();
     for name in ["nowhere.csv", "nowhere.parquet"] {
         let path = dir.path().join(name);
-        assert_names(&error_of::<FraudAlerts>(&path), &path, None, None);
+        assert_names(&error_of(&FraudAlerts, &path), &path, None, None);
     }
 }
 
@@ -273,7 +273,7 @@ fn a_value_out_of_range_for_u32_is_rejected() {
         (0, "1,10,4294967296,2500,US,1767225600000"),
     );
     let path = write_owned(&dir, "u32.csv", &lines);
-    let msg = error_of::<FraudAlerts>(&path);
+    let msg = error_of(&FraudAlerts, &path);
     assert_names(&msg, &path, Some(2), Some("merchant_id"));
     assert!(msg.contains("4294967296"), "{msg}");
 
@@ -283,11 +283,15 @@ fn a_value_out_of_range_for_u32_is_rejected() {
         &TXN_ROWS,
         (0, "1,10,4294967295,2500,US,1767225600000"),
     );
-    assert!(FraudAlerts::read_events(&write_owned(&dir, "max.csv", &lines)).is_ok());
+    assert!(
+        FraudAlerts
+            .read_events(&write_owned(&dir, "max.csv", &lines))
+            .is_ok()
+    );
     let lines = with_row(TXN_HEADER, &TXN_ROWS, (0, "1,-10,1,2500,US,1767225600000"));
     let path = write_owned(&dir, "neg_u64.csv", &lines);
     assert_names(
-        &error_of::<FraudAlerts>(&path),
+        &error_of(&FraudAlerts, &path),
         &path,
         Some(2),
         Some("card_id"),
@@ -299,7 +303,7 @@ fn a_value_out_of_range_for_u32_is_rejected() {
     );
     let path = write_owned(&dir, "big_u64.csv", &lines);
     assert_names(
-        &error_of::<FraudAlerts>(&path),
+        &error_of(&FraudAlerts, &path),
         &path,
         Some(2),
         Some("txn_id"),
@@ -354,13 +358,13 @@ fn a_parquet_column_of_the_wrong_type_is_named() {
     let mut cols = txn_columns(i64s(&TXN_TIMES));
     cols[3].1 = strs(&["2500", "9900", "1000000"]);
     let path = write_parquet(&dir, "amount_as_string.parquet", cols);
-    let msg = error_of::<FraudAlerts>(&path);
+    let msg = error_of(&FraudAlerts, &path);
     assert_names(&msg, &path, Some(1), Some("amount_cents"));
 
     let float_times: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0]));
     let path = write_parquet(&dir, "float_time.parquet", txn_columns(float_times));
     assert_names(
-        &error_of::<FraudAlerts>(&path),
+        &error_of(&FraudAlerts, &path),
         &path,
         Some(1),
         Some("event_time"),
@@ -370,7 +374,7 @@ fn a_parquet_column_of_the_wrong_type_is_named() {
     cols[4].1 = i64s(&[1, 2, 3]);
     let path = write_parquet(&dir, "country_as_int.parquet", cols);
     assert_names(
-        &error_of::<FraudAlerts>(&path),
+        &error_of(&FraudAlerts, &path),
         &path,
         Some(1),
         Some("country"),
@@ -385,7 +389,7 @@ fn parquet_values_are_checked_like_csv_values() {
     cols[3].1 = i64s(&[2500, -1, 3]);
     let path = write_parquet(&dir, "negative.parquet", cols);
     assert_names(
-        &error_of::<FraudAlerts>(&path),
+        &error_of(&FraudAlerts, &path),
         &path,
         Some(2),
         Some("amount_cents"),
@@ -395,7 +399,7 @@ fn parquet_values_are_checked_like_csv_values() {
     cols[1].1 = i64s(&[10, 10, -11]);
     let path = write_parquet(&dir, "negative_card.parquet", cols);
     assert_names(
-        &error_of::<FraudAlerts>(&path),
+        &error_of(&FraudAlerts, &path),
         &path,
         Some(3),
         Some("card_id"),
@@ -405,7 +409,7 @@ fn parquet_values_are_checked_like_csv_values() {
     cols[2].1 = i64s(&[100, 1 << 32, 102]);
     let path = write_parquet(&dir, "big_merchant.parquet", cols);
     assert_names(
-        &error_of::<FraudAlerts>(&path),
+        &error_of(&FraudAlerts, &path),
         &path,
         Some(2),
         Some("merchant_id"),
@@ -415,7 +419,7 @@ fn parquet_values_are_checked_like_csv_values() {
     cols[4].1 = Arc::new(StringArray::from(vec![Some("US"), None, Some("FR")]));
     let path = write_parquet(&dir, "null_country.parquet", cols);
     assert_names(
-        &error_of::<FraudAlerts>(&path),
+        &error_of(&FraudAlerts, &path),
         &path,
         Some(2),
         Some("country"),
@@ -424,12 +428,7 @@ fn parquet_values_are_checked_like_csv_values() {
     let mut cols = txn_columns(i64s(&TXN_TIMES));
     cols.remove(4);
     let path = write_parquet(&dir, "no_country.parquet", cols);
-    assert_names(
-        &error_of::<FraudAlerts>(&path),
-        &path,
-        None,
-        Some("country"),
-    );
+    assert_names(&error_of(&FraudAlerts, &path), &path, None, Some("country"));
 }
 
 #[test]
@@ -441,7 +440,7 @@ fn an_empty_parquet_file_is_rejected() {
         ("event_time", i64s(&[])),
     ];
     let path = write_parquet(&dir, "empty.parquet", cols);
-    let msg = error_of::<Sessionization>(&path);
+    let msg = error_of(&Sessionization, &path);
     assert_names(&msg, &path, None, None);
     assert!(msg.contains("no data rows"), "{msg}");
 }
@@ -479,19 +478,19 @@ fn a_garbage_parquet_file_is_rejected() {
     ];
     for (name, content) in cases {
         let path = write_bytes(&dir, name, &content);
-        assert_names(&error_of::<FraudAlerts>(&path), &path, None, None);
+        assert_names(&error_of(&FraudAlerts, &path), &path, None, None);
     }
 }
 
 // ------------------------------------------------------ same data, same read
 
 /// Reads `a` and `b` as workload `W` and asserts identical datasets.
-fn assert_same_read<W: Workload>(a: &Path, b: &Path)
+fn assert_same_read<W: Workload>(workload: &W, a: &Path, b: &Path)
 where
     W::Event: PartialEq,
 {
-    let x = W::read_events(a).unwrap_or_else(|e| panic!("{e}"));
-    let y = W::read_events(b).unwrap_or_else(|e| panic!("{e}"));
+    let x = workload.read_events(a).unwrap_or_else(|e| panic!("{e}"));
+    let y = workload.read_events(b).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(x.events, y.events, "{} vs {}", a.display(), b.display());
     assert_eq!(x.arrival, y.arrival);
     assert_eq!(x.dict.values(), y.dict.values());
@@ -505,9 +504,9 @@ fn transactions_read_the_same_from_csv_and_parquet() {
     let csv = write_lines(&dir, "t.csv", &lines);
     let int_times = write_parquet(&dir, "t_int.parquet", txn_columns(i64s(&TXN_TIMES)));
     let ts_times = write_parquet(&dir, "t_ts.parquet", txn_columns(millis(&TXN_TIMES)));
-    assert_same_read::<FraudAlerts>(&csv, &int_times);
-    assert_same_read::<FraudAlerts>(&csv, &ts_times);
-    let ds = FraudAlerts::read_events(&csv).unwrap();
+    assert_same_read(&FraudAlerts, &csv, &int_times);
+    assert_same_read(&FraudAlerts, &csv, &ts_times);
+    let ds = FraudAlerts.read_events(&csv).unwrap();
     assert_eq!(ds.len(), 3);
     assert_eq!(ds.events[2].country, *b"FR");
     // Arrival of a file is the running maximum of event time.
@@ -538,9 +537,9 @@ fn orders_read_the_same_from_csv_and_parquet() {
     };
     let int_times = write_parquet(&dir, "o_int.parquet", cols(i64s(&times)));
     let ts_times = write_parquet(&dir, "o_ts.parquet", cols(millis(&times)));
-    assert_same_read::<DailyReport>(&csv, &int_times);
-    assert_same_read::<DailyReport>(&csv, &ts_times);
-    let ds = DailyReport::read_events(&csv).unwrap();
+    assert_same_read(&DailyReport, &csv, &int_times);
+    assert_same_read(&DailyReport, &csv, &ts_times);
+    let ds = DailyReport.read_events(&csv).unwrap();
     // Category ids follow text order: grocery < toys.
     assert_eq!(ds.dict.values(), ["grocery", "toys"]);
     assert_eq!(ds.events[0].category, 1);
@@ -564,8 +563,8 @@ fn clicks_read_the_same_from_csv_and_parquet() {
     };
     let int_times = write_parquet(&dir, "c_int.parquet", cols(i64s(&times)));
     let ts_times = write_parquet(&dir, "c_ts.parquet", cols(millis(&times)));
-    assert_same_read::<Sessionization>(&csv, &int_times);
-    assert_same_read::<Sessionization>(&csv, &ts_times);
+    assert_same_read(&Sessionization, &csv, &int_times);
+    assert_same_read(&Sessionization, &csv, &ts_times);
 }
 
 #[test]
@@ -591,7 +590,7 @@ fn csv_dialect_details_do_not_change_the_data() {
         ],
     );
     for other in [&crlf, &bom, &reordered] {
-        assert_same_read::<Sessionization>(&plain, other);
+        assert_same_read(&Sessionization, &plain, other);
     }
 }
 
@@ -608,7 +607,7 @@ fn no_single_corrupted_byte_of_a_parquet_file_panics() {
         let mut bad = bytes.clone();
         bad[i] ^= if i % 2 == 0 { 0xff } else { 0x01 };
         fs::write(&path, &bad).unwrap();
-        if let Err(e) = FraudAlerts::read_events(&path) {
+        if let Err(e) = FraudAlerts.read_events(&path) {
             assert_names(&e.to_string(), &path, None, None);
         }
     }

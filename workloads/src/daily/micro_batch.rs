@@ -335,7 +335,7 @@ mod tests {
             lateness,
         };
         let (log, stats) =
-            run_mode::<DailyReport>(&cfg, &JobConfig::default(), &data).expect("runs");
+            run_mode(&DailyReport, &cfg, &JobConfig::default(), &data).expect("runs");
         assert_eq!(stats.dropped, 0);
         assert!(stats.late > 0);
         assert_eq!(materialize(&log), report(&data.events));
@@ -366,7 +366,7 @@ mod tests {
             },
         };
         let (log, stats) =
-            run_mode::<DailyReport>(&cfg, &JobConfig::default(), &data).expect("runs");
+            run_mode(&DailyReport, &cfg, &JobConfig::default(), &data).expect("runs");
         assert_eq!((stats.late, stats.dropped), (1, 1));
         assert_eq!(materialize(&log), report(&ev[..1]));
     }

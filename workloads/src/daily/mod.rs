@@ -100,23 +100,23 @@ impl Workload for DailyReport {
     type Event = Order;
     type Row = DailyRow;
 
-    fn reference(events: &[Order]) -> Vec<DailyRow> {
+    fn reference(&self, events: &[Order]) -> Vec<DailyRow> {
         reference::report(events)
     }
 
-    fn stream(cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>> {
+    fn stream(&self, cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>> {
         Box::new(stream::DailyStream::new(*cfg))
     }
 
-    fn batch(cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
+    fn batch(&self, cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
         Ok(Box::new(batch::DailyBatch::new(cfg)?))
     }
 
-    fn micro_batch(cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
+    fn micro_batch(&self, cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
         Ok(Box::new(micro_batch::DailyMicroBatch::new(cfg)?))
     }
 
-    fn read_events(path: &Path) -> Result<Dataset<Order>> {
+    fn read_events(&self, path: &Path) -> Result<Dataset<Order>> {
         let (events, dict) = read_rows(path, COLUMNS, |r| {
             let quantity = r.u32(4);
             if quantity < 1 {
@@ -145,7 +145,12 @@ impl Workload for DailyReport {
         Ok(Dataset::from_arrival_order(events, dict))
     }
 
-    fn write_outputs(rows: &[DailyRow], dict: &Dictionary, dir: &Path) -> Result<Vec<PathBuf>> {
+    fn write_outputs(
+        &self,
+        rows: &[DailyRow],
+        dict: &Dictionary,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>> {
         let mut rows = rows.to_vec();
         rows.sort();
         let sales = write_csv(
@@ -188,7 +193,7 @@ impl Workload for DailyReport {
         Ok(vec![sales, top])
     }
 
-    fn complexity(mode: Mode) -> ComplexityFacts {
+    fn complexity(&self, mode: Mode) -> ComplexityFacts {
         match mode {
             Mode::Batch => ComplexityFacts {
                 stateful_operators: 0,

@@ -327,7 +327,7 @@ pub(crate) mod tests {
         );
         for cfg in exact_configs() {
             let (log, stats) =
-                run_mode::<DailyReport>(&cfg, &JobConfig::default(), &data).expect("mode runs");
+                run_mode(&DailyReport, &cfg, &JobConfig::default(), &data).expect("mode runs");
             assert_eq!(stats.dropped, 0, "{cfg:?}");
             let rows = materialize(&log);
             assert!(
@@ -347,7 +347,7 @@ pub(crate) mod tests {
         let truth = report(&data.events);
         for cfg in exact_configs() {
             let (log, _) =
-                run_mode::<DailyReport>(&cfg, &JobConfig::default(), &data).expect("mode runs");
+                run_mode(&DailyReport, &cfg, &JobConfig::default(), &data).expect("mode runs");
             assert!(materialize(&log) == truth, "{cfg:?}");
         }
     }

@@ -82,23 +82,23 @@ impl Workload for FraudAlerts {
     type Event = Transaction;
     type Row = Alert;
 
-    fn reference(events: &[Transaction]) -> Vec<Alert> {
+    fn reference(&self, events: &[Transaction]) -> Vec<Alert> {
         reference::alerts(events)
     }
 
-    fn stream(cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>> {
+    fn stream(&self, cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>> {
         Box::new(stream::FraudStream::new(*cfg))
     }
 
-    fn batch(cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
+    fn batch(&self, cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
         Ok(Box::new(batch::FraudBatch::new(cfg)?))
     }
 
-    fn micro_batch(cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
+    fn micro_batch(&self, cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
         Ok(Box::new(micro_batch::FraudMicroBatch::new(cfg)?))
     }
 
-    fn read_events(path: &Path) -> Result<Dataset<Transaction>> {
+    fn read_events(&self, path: &Path) -> Result<Dataset<Transaction>> {
         let (events, _) = read_rows(path, COLUMNS, |r| {
             let amount_cents = r.i64(3);
             if amount_cents < 0 {
@@ -125,7 +125,12 @@ impl Workload for FraudAlerts {
         Ok(Dataset::from_arrival_order(events, Dictionary::default()))
     }
 
-    fn write_outputs(rows: &[Alert], _dict: &Dictionary, dir: &Path) -> Result<Vec<PathBuf>> {
+    fn write_outputs(
+        &self,
+        rows: &[Alert],
+        _dict: &Dictionary,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>> {
         let mut rows = rows.to_vec();
         rows.sort();
         let path = write_csv(
@@ -138,7 +143,7 @@ impl Workload for FraudAlerts {
         Ok(vec![path])
     }
 
-    fn complexity(mode: Mode) -> ComplexityFacts {
+    fn complexity(&self, mode: Mode) -> ComplexityFacts {
         match mode {
             Mode::Batch => ComplexityFacts {
                 stateful_operators: 1,

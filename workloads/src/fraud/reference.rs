@@ -151,7 +151,8 @@ pub(crate) mod testkit {
             events.to_vec(),
             crate::dict::Dictionary::default(),
         );
-        let (changelog, stats) = crate::drive::run_mode::<crate::fraud::FraudAlerts>(
+        let (changelog, stats) = crate::drive::run_mode(
+            &crate::fraud::FraudAlerts,
             cfg,
             &crate::mode::JobConfig::default(),
             &data,

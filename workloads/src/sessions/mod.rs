@@ -54,23 +54,23 @@ impl Workload for Sessionization {
     type Event = Click;
     type Row = Session;
 
-    fn reference(events: &[Click]) -> Vec<Session> {
+    fn reference(&self, events: &[Click]) -> Vec<Session> {
         reference::sessions(events)
     }
 
-    fn stream(cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>> {
+    fn stream(&self, cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>> {
         Box::new(stream::SessionStream::new(*cfg))
     }
 
-    fn batch(cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
+    fn batch(&self, cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
         Ok(Box::new(batch::SessionBatch::new(cfg)?))
     }
 
-    fn micro_batch(cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
+    fn micro_batch(&self, cfg: &JobConfig) -> Result<Box<dyn IncrementalJob<Self>>> {
         Ok(Box::new(micro_batch::SessionMicroBatch::new(cfg)?))
     }
 
-    fn read_events(path: &Path) -> Result<Dataset<Click>> {
+    fn read_events(&self, path: &Path) -> Result<Dataset<Click>> {
         let (events, dict) = read_rows(path, COLUMNS, |r| {
             Ok(Click {
                 user_id: r.u64(0),
@@ -81,7 +81,12 @@ impl Workload for Sessionization {
         Ok(Dataset::from_arrival_order(events, dict))
     }
 
-    fn write_outputs(rows: &[Session], _dict: &Dictionary, dir: &Path) -> Result<Vec<PathBuf>> {
+    fn write_outputs(
+        &self,
+        rows: &[Session],
+        _dict: &Dictionary,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>> {
         let mut rows = rows.to_vec();
         rows.sort();
         let path = write_csv(
@@ -107,7 +112,7 @@ impl Workload for Sessionization {
         Ok(vec![path])
     }
 
-    fn complexity(mode: Mode) -> ComplexityFacts {
+    fn complexity(&self, mode: Mode) -> ComplexityFacts {
         match mode {
             Mode::Batch => ComplexityFacts {
                 stateful_operators: 1,

@@ -223,9 +223,13 @@ mod tests {
             stream(late(30_000), EmitPolicy::EagerCorrect),
         ];
         for cfg in configs {
-            let (changelog, stats) =
-                run_mode::<super::super::Sessionization>(&cfg, &JobConfig::default(), &data)
-                    .unwrap_or_else(|e| panic!("{cfg:?}: {e}"));
+            let (changelog, stats) = run_mode(
+                &super::super::Sessionization,
+                &cfg,
+                &JobConfig::default(),
+                &data,
+            )
+            .unwrap_or_else(|e| panic!("{cfg:?}: {e}"));
             assert_eq!(stats.dropped, 0, "{cfg:?}");
             let retractions = changelog
                 .iter()
