@@ -70,8 +70,12 @@ impl JobStore {
                 .and_then(|t| serde_json::from_str::<JobRecord>(&t).map_err(|e| e.to_string()));
             match parsed {
                 Ok(job) if job.id == id => jobs.push(job),
-                Ok(job) => tracing::warn!(file = %name, id = %job.id, "job file name and id differ: skipped"),
-                Err(e) => tracing::warn!(file = %name, error = %e, "unreadable job record: skipped"),
+                Ok(job) => {
+                    tracing::warn!(file = %name, id = %job.id, "job file name and id differ: skipped")
+                }
+                Err(e) => {
+                    tracing::warn!(file = %name, error = %e, "unreadable job record: skipped")
+                }
             }
         }
         Ok(jobs)

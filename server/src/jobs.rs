@@ -326,10 +326,7 @@ impl JobQueue {
     /// What the status bar shows.
     pub fn status(&self) -> RunState {
         let inner = lock(&self.inner);
-        let running = inner
-            .running
-            .as_ref()
-            .and_then(|r| inner.jobs.get(&r.id));
+        let running = inner.running.as_ref().and_then(|r| inner.jobs.get(&r.id));
         RunState {
             running: running.map(|j| j.id.clone()),
             stage: running.map(|j| j.stage.clone()).unwrap_or_default(),
@@ -404,7 +401,10 @@ impl JobQueue {
                     ),
                     None => (
                         JobState::Failed,
-                        Some(format!("the measurement crashed: {}", panic_text(&*payload))),
+                        Some(format!(
+                            "the measurement crashed: {}",
+                            panic_text(&*payload)
+                        )),
                     ),
                 },
                 Err(e) => (
@@ -436,7 +436,9 @@ impl JobQueue {
         drop(inner);
         match state {
             JobState::Done => tracing::info!(job = %id, "measurement finished and stored"),
-            _ => tracing::warn!(job = %id, state = state.name(), error = ?job.error, "measurement ended early"),
+            _ => {
+                tracing::warn!(job = %id, state = state.name(), error = ?job.error, "measurement ended early")
+            }
         }
         self.persist(&job);
     }

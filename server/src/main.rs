@@ -199,7 +199,10 @@ fn router(app_state: Arc<AppState>, site: &Path, addr: SocketAddr) -> Router {
             get(spec_api::get).delete(spec_api::delete),
         )
         .route("/api/jobs", get(spec_api::jobs))
-        .route("/api/jobs/{id}", get(spec_api::job).delete(spec_api::cancel))
+        .route(
+            "/api/jobs/{id}",
+            get(spec_api::job).delete(spec_api::cancel),
+        )
         .route("/api/jobs/{id}/cancel", post(spec_api::cancel))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();

@@ -82,7 +82,11 @@ impl SpecStore {
     /// Writes a reserved spec's text, then its metadata.
     pub fn write(&self, meta: &SpecMeta, text: &str) -> anyhow::Result<()> {
         let dir = self.spec_dir(&meta.id)?;
-        let ext = if meta.format == "json" { "json" } else { "toml" };
+        let ext = if meta.format == "json" {
+            "json"
+        } else {
+            "toml"
+        };
         write_atomic(&dir.join(format!("spec.{ext}")), text.as_bytes())?;
         let json = serde_json::to_vec_pretty(meta).context("serializing spec metadata")?;
         write_atomic(&dir.join("meta.json"), &json)
@@ -156,11 +160,16 @@ fn load_one(dir: &Path, id: &str) -> anyhow::Result<Option<StoredSpec>> {
         return Ok(None);
     }
     let meta: SpecMeta = serde_json::from_str(
-        &fs::read_to_string(&meta_path).with_context(|| format!("reading {}", meta_path.display()))?,
+        &fs::read_to_string(&meta_path)
+            .with_context(|| format!("reading {}", meta_path.display()))?,
     )
     .with_context(|| format!("parsing {}", meta_path.display()))?;
     anyhow::ensure!(meta.id == id, "meta.json names another id `{}`", meta.id);
-    let ext = if meta.format == "json" { "json" } else { "toml" };
+    let ext = if meta.format == "json" {
+        "json"
+    } else {
+        "toml"
+    };
     let spec_path = dir.join(format!("spec.{ext}"));
     let text = fs::read_to_string(&spec_path)
         .with_context(|| format!("reading {}", spec_path.display()))?;
@@ -210,13 +219,19 @@ mod tests {
         assert_eq!(specs[0].text, "name = \"My spec\"\n");
         assert!(specs[0].report.is_none());
         assert!(store.delete("../reports").is_err());
-        assert!(store.save_report("..", &crate::storage::tests::sample_report()).is_err());
+        assert!(
+            store
+                .save_report("..", &crate::storage::tests::sample_report())
+                .is_err()
+        );
         store.delete(&id).unwrap();
         store.delete(&half).unwrap();
         assert!(store.load_all().unwrap().0.is_empty());
-        assert!(store
-            .save_report(&id, &crate::storage::tests::sample_report())
-            .is_err());
+        assert!(
+            store
+                .save_report(&id, &crate::storage::tests::sample_report())
+                .is_err()
+        );
     }
 
     #[test]
@@ -224,7 +239,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SpecStore::open(dir.path()).unwrap();
         let id = store.reserve().unwrap();
-        fs::write(dir.path().join("specs").join(&id).join("meta.json"), "{ nope").unwrap();
+        fs::write(
+            dir.path().join("specs").join(&id).join("meta.json"),
+            "{ nope",
+        )
+        .unwrap();
         let (specs, skipped) = store.load_all().unwrap();
         assert!(specs.is_empty());
         assert_eq!(skipped.len(), 1);

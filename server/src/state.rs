@@ -92,7 +92,11 @@ impl AppState {
     /// Loads the stored reports, specs and jobs from `data_dir` and starts
     /// the job runner; with no report stored (and `reference_runs`), queues
     /// the three reference scenarios.
-    pub fn start(data_dir: &Path, size: Size, config: QueueConfig) -> anyhow::Result<Arc<AppState>> {
+    pub fn start(
+        data_dir: &Path,
+        size: Size,
+        config: QueueConfig,
+    ) -> anyhow::Result<Arc<AppState>> {
         let store = ReportStore::open(data_dir)?;
         let spec_store = SpecStore::open(data_dir)?;
         let (loaded, skipped) = store.load_all()?;
@@ -148,7 +152,9 @@ impl AppState {
                         .entries
                         .iter_mut()
                         .find(|e| &e.meta.id == spec_id)
-                        .ok_or_else(|| anyhow::anyhow!("spec `{spec_id}` was deleted during its run"))?;
+                        .ok_or_else(|| {
+                            anyhow::anyhow!("spec `{spec_id}` was deleted during its run")
+                        })?;
                     spec_store.save_report(spec_id, &report)?;
                     let view = views::report_view(spec_id, &report);
                     entry.report = Some((report, view));

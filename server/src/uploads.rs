@@ -79,7 +79,10 @@ impl CancelError {
         match self {
             CancelError::NotFound => "no such job".into(),
             CancelError::Finished(s) => {
-                format!("the job has already ended ({}): nothing to cancel", s.name())
+                format!(
+                    "the job has already ended ({}): nothing to cancel",
+                    s.name()
+                )
             }
         }
     }
@@ -146,7 +149,12 @@ impl AppState {
         };
         let id = self.spec_store.reserve().map_err(internal)?;
         let job_id = spec_store::new_id("j");
-        let meta = spec_store::meta(id.clone(), parsed.name.clone(), format.name(), job_id.clone());
+        let meta = spec_store::meta(
+            id.clone(),
+            parsed.name.clone(),
+            format.name(),
+            job_id.clone(),
+        );
         let stored = self.spec_store.write(&meta, text).map_err(internal);
         if let Err(e) = stored {
             let _ = self.spec_store.delete(&id);
@@ -263,7 +271,12 @@ impl AppState {
     /// Uploaded specs, newest first.
     pub fn spec_summaries(&self) -> Vec<SpecSummary> {
         let specs = read(&self.specs);
-        specs.entries.iter().rev().map(|e| self.summary(e)).collect()
+        specs
+            .entries
+            .iter()
+            .rev()
+            .map(|e| self.summary(e))
+            .collect()
     }
 
     /// One uploaded spec's page.

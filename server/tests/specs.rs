@@ -35,7 +35,12 @@ fn free_port() -> u16 {
 async fn start(data: &Path, extra: &[&str]) -> Server {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_weir-server"))
-        .args(["--port", &port.to_string(), "--no-reference-runs", "--data-dir"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--no-reference-runs",
+            "--data-dir",
+        ])
         .arg(data)
         .args(extra)
         .env("RUST_LOG", "warn")
@@ -163,8 +168,7 @@ async fn refused(base: &str, (code, body): (u16, Value), status: u16, needle: &s
     assert!(
         errors
             .iter()
-            .any(|e| e["message"].as_str().unwrap().contains(needle)
-                && e["path"].is_string()),
+            .any(|e| e["message"].as_str().unwrap().contains(needle) && e["path"].is_string()),
         "no message with `{needle}`: {body}"
     );
     let (ok, _) = get(base, "/api/status").await;
@@ -179,24 +183,71 @@ async fn uploads_are_validated_measured_listed_and_deleted() {
 
     // Bad uploads: a clear 4xx each, and the server keeps serving.
     refused(base, post(base, "application/toml", "").await, 400, "empty").await;
-    refused(base, post(base, "application/toml", " \n\t").await, 400, "empty").await;
+    refused(
+        base,
+        post(base, "application/toml", " \n\t").await,
+        400,
+        "empty",
+    )
+    .await;
     let huge = vec![b'#'; 10 * 1024 * 1024];
-    refused(base, post(base, "application/toml", huge).await, 413, "64 KiB").await;
+    refused(
+        base,
+        post(base, "application/toml", huge).await,
+        413,
+        "64 KiB",
+    )
+    .await;
     let over = format!("{SMALL}\n# {}\n", "x".repeat(64 * 1024));
-    refused(base, post(base, "application/toml", over).await, 413, "64 KiB").await;
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8 | 0x80).collect();
-    refused(base, post(base, "application/toml", garbage).await, 400, "UTF-8").await;
-    refused(base, post(base, "application/toml", "name = \"x").await, 422, "line 1").await;
-    refused(base, post(base, "application/json", "{\"name\": ").await, 422, "JSON").await;
+    refused(
+        base,
+        post(base, "application/toml", over).await,
+        413,
+        "64 KiB",
+    )
+    .await;
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i * 7919 % 251) as u8 | 0x80)
+        .collect();
+    refused(
+        base,
+        post(base, "application/toml", garbage).await,
+        400,
+        "UTF-8",
+    )
+    .await;
+    refused(
+        base,
+        post(base, "application/toml", "name = \"x").await,
+        422,
+        "line 1",
+    )
+    .await;
+    refused(
+        base,
+        post(base, "application/json", "{\"name\": ").await,
+        422,
+        "JSON",
+    )
+    .await;
     let unknown = SMALL.replace("keys = 100", "keys = 100\ncolour = \"blue\"");
     let (code, body) = post(base, "application/toml", unknown).await;
     assert_eq!(body["errors"][0]["path"], "load.colour", "{body}");
     refused(base, (code, body), 422, "colour").await;
     let invalid = SMALL.replace("events_per_second = 20", "events_per_second = -5");
     let (code, body) = post(base, "application/toml", invalid).await;
-    assert_eq!(body["errors"][0]["path"], "load.events_per_second", "{body}");
+    assert_eq!(
+        body["errors"][0]["path"], "load.events_per_second",
+        "{body}"
+    );
     refused(base, (code, body), 422, "").await;
-    refused(base, post(base, "text/plain", SMALL).await, 415, "Content-Type").await;
+    refused(
+        base,
+        post(base, "text/plain", SMALL).await,
+        415,
+        "Content-Type",
+    )
+    .await;
     refused(base, post(base, "", SMALL).await, 415, "Content-Type").await;
     let (_, list) = get(base, "/api/specs").await;
     assert_eq!(list, json!([]), "a refused upload was stored");
@@ -207,13 +258,19 @@ async fn uploads_are_validated_measured_listed_and_deleted() {
     let id = created["id"].as_str().unwrap().to_string();
     let job = created["job"].as_str().unwrap().to_string();
     assert!(id.starts_with("s-") && job.starts_with("j-"), "{created}");
-    let done = wait_job(base, &job, "finished", |j| j["state"] != "queued" && j["state"] != "running").await;
+    let done = wait_job(base, &job, "finished", |j| {
+        j["state"] != "queued" && j["state"] != "running"
+    })
+    .await;
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(done["percent"], 100.0);
     assert_eq!(done["target"], json!({"kind": "spec", "spec_id": id}));
     let dir = data.path().join("specs").join(&id);
     assert!(dir.join("spec.toml").is_file() && dir.join("report.json").is_file());
-    assert_eq!(std::fs::read_to_string(dir.join("spec.toml")).unwrap(), SMALL);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("spec.toml")).unwrap(),
+        SMALL
+    );
 
     // The same spec as JSON (and a user's name never becomes the id).
     let as_json = json!({
@@ -250,7 +307,10 @@ async fn uploads_are_validated_measured_listed_and_deleted() {
         r.text().await.unwrap()
     };
     let page = html(format!("/specs/{id}")).await;
-    assert!(page.contains("Latency and cost") && page.contains("<svg"), "spec page lacks the report");
+    assert!(
+        page.contains("Latency and cost") && page.contains("<svg"),
+        "spec page lacks the report"
+    );
     let page = html(format!("/jobs/{job}")).await;
     assert!(page.contains("data-state=\"done\"") && page.contains("id=\"view-report\""));
     let page = html("/specs".into()).await;
@@ -259,7 +319,10 @@ async fn uploads_are_validated_measured_listed_and_deleted() {
     assert!(page.contains("id=\"spec-text\"") && page.contains("[[candidates.batch]]"));
     // The questionnaire offers it as evidence, and the advisor uses it.
     let page = html("/".into()).await;
-    assert!(page.contains(&format!("value=\"spec:{id}\"")), "no spec option");
+    assert!(
+        page.contains(&format!("value=\"spec:{id}\"")),
+        "no spec option"
+    );
     let answers = json!({
         "freshness": "15m", "transformation": "filter-alert", "team_experience": "some",
         "budget_usd_per_month": null, "events_per_second": 200, "late_data": "some",
@@ -274,7 +337,11 @@ async fn uploads_are_validated_measured_listed_and_deleted() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let rec: Value = r.json().await.unwrap();
-    assert_eq!(rec["evidence"]["rows"].as_array().unwrap().len(), 2, "{rec}");
+    assert_eq!(
+        rec["evidence"]["rows"].as_array().unwrap().len(),
+        2,
+        "{rec}"
+    );
 
     // Without JavaScript the upload form posts and is redirected.
     let client = reqwest::Client::builder()
@@ -309,7 +376,12 @@ async fn uploads_are_validated_measured_listed_and_deleted() {
     let job3 = to.trim_start_matches("/jobs/");
     wait_job(base, job3, "done", |j| j["state"] == "done").await;
     // A finished job cannot be cancelled.
-    let (code, body) = send(reqwest::Method::POST, base, &format!("/api/jobs/{job3}/cancel")).await;
+    let (code, body) = send(
+        reqwest::Method::POST,
+        base,
+        &format!("/api/jobs/{job3}/cancel"),
+    )
+    .await;
     assert_eq!(code, 409, "{body}");
 
     // Delete: 204, then gone (list, API, disk); again → 404.
@@ -372,21 +444,39 @@ async fn the_queue_is_bounded_and_jobs_cancel() {
     let (code, jb) = send(reqwest::Method::DELETE, base, &format!("/api/jobs/{b}")).await;
     assert_eq!(code, 200, "{jb}");
     assert_eq!(jb["state"], "cancelled");
-    let (code, ja) = send(reqwest::Method::POST, base, &format!("/api/jobs/{a}/cancel")).await;
+    let (code, ja) = send(
+        reqwest::Method::POST,
+        base,
+        &format!("/api/jobs/{a}/cancel"),
+    )
+    .await;
     assert_eq!(code, 200, "{ja}");
     assert_eq!(ja["cancel_requested"], true);
     let ja = wait_job(base, &a, "cancelled", |j| j["state"] != "running").await;
     assert_eq!(ja["state"], "cancelled", "{ja}");
-    let (code, _) = send(reqwest::Method::POST, base, &format!("/api/jobs/{a}/cancel")).await;
+    let (code, _) = send(
+        reqwest::Method::POST,
+        base,
+        &format!("/api/jobs/{a}/cancel"),
+    )
+    .await;
     assert_eq!(code, 409);
-    let (code, _) = send(reqwest::Method::POST, base, "/api/jobs/j-0000000000000000/cancel").await;
+    let (code, _) = send(
+        reqwest::Method::POST,
+        base,
+        "/api/jobs/j-0000000000000000/cancel",
+    )
+    .await;
     assert_eq!(code, 404);
 
     // The queue is free again: the next upload runs to the end.
     let (code, c) = post(base, "application/toml", SMALL).await;
     assert_eq!(code, 201, "{c}");
     let c = c["job"].as_str().unwrap();
-    let jc = wait_job(base, c, "finished", |j| j["state"] != "queued" && j["state"] != "running").await;
+    let jc = wait_job(base, c, "finished", |j| {
+        j["state"] != "queued" && j["state"] != "running"
+    })
+    .await;
     assert_eq!(jc["state"], "done", "{jc}");
     // A cancelled spec has no report.
     let (_, sb) = get(base, &format!("/api/specs/{b_spec}")).await;
@@ -401,7 +491,10 @@ async fn the_time_limit_stops_a_job() {
     let (code, a) = post(base, "application/toml", LONG).await;
     assert_eq!(code, 201, "{a}");
     let a = a["job"].as_str().unwrap();
-    let ja = wait_job(base, a, "stopped", |j| j["state"] != "queued" && j["state"] != "running").await;
+    let ja = wait_job(base, a, "stopped", |j| {
+        j["state"] != "queued" && j["state"] != "running"
+    })
+    .await;
     assert_eq!(ja["state"], "timed-out", "{ja}");
     assert!(ja["error"].as_str().unwrap().contains("time limit"), "{ja}");
     assert_eq!(ja["time_limit_seconds"], 1);
@@ -430,13 +523,19 @@ async fn a_restart_keeps_results_and_marks_cut_short_jobs_interrupted() {
         let (code, j) = get(&base, &format!("/api/jobs/{job}")).await;
         assert_eq!(code, 200, "{j}");
         assert_eq!(j["state"], "interrupted", "{j}");
-        assert!(j["error"].as_str().unwrap().contains("server stopped"), "{j}");
+        assert!(
+            j["error"].as_str().unwrap().contains("server stopped"),
+            "{j}"
+        );
     }
     let (_, j) = get(&base, &format!("/api/jobs/{done_job}")).await;
     assert_eq!(j["state"], "done");
     let (code, s) = get(&base, &format!("/api/specs/{done_spec}")).await;
     assert_eq!(code, 200);
-    assert_eq!(s["report"]["workload"], "fraud-alerts", "the finished result was lost");
+    assert_eq!(
+        s["report"]["workload"], "fraud-alerts",
+        "the finished result was lost"
+    );
     let (_, st) = get(&base, "/api/status").await;
     assert_eq!(st["running"], false, "{st}");
     let (_, list) = get(&base, "/api/specs").await;

@@ -50,7 +50,10 @@ fn SpecBody(page: SpecPage) -> impl IntoView {
         }
         .into_any(),
         None => {
-            let state = page.job.as_ref().map_or("unknown".to_string(), |j| j.state.clone());
+            let state = page
+                .job
+                .as_ref()
+                .map_or("unknown".to_string(), |j| j.state.clone());
             view! {
                 <p class="notice" id="no-report">
                     "No report yet: the job is " <strong>{state}</strong> ". "
