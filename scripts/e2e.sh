@@ -24,7 +24,10 @@ fi
 
 echo "== cargo xtask wasm (target dir: $CARGO_TARGET_DIR)"
 cargo xtask wasm
-echo "== cargo build -p server"
-cargo build --locked -p server
+# The server binary comes from the same build as the test suite (same
+# feature set): `cargo build -p server` alone would unify features
+# differently and compile DataFusion a second time (~10 min on 2 cores).
+echo "== server binary (the workspace test build)"
+cargo test --workspace --locked --exclude weir-e2e --no-run
 echo "== e2e browser test"
 WEIR_SERVER_BIN="$CARGO_TARGET_DIR/debug/weir-server" cargo test --locked -p weir-e2e -- --nocapture
