@@ -343,35 +343,35 @@ impl JobQueue {
     }
 
     /// Takes the next waiting job and marks it running.
-    fn next(&self) -> Option<(String, Scenario, Arc<AtomicU8>)> {
+    fn next(&self) -> Option<(String, Target, Scenario, Arc<AtomicU8>)> {
         let mut inner = lock(&self.inner);
-        let w = inner.waiting.pop_front()?;
+        let (w, job) = loop {
+            let w = inner.waiting.pop_front()?;
+            // Every waiting job has a record; skip one that somehow lost it.
+            if let Some(job) = inner.jobs.get_mut(&w.id) {
+                job.state = JobState::Running;
+                job.stage = "starting".into();
+                job.started_at_unix = Some(unix_now());
+                break (w, job.clone());
+            }
+        };
         let stop = Arc::new(AtomicU8::new(RUN));
         inner.running = Some(Running {
             id: w.id.clone(),
             stop: stop.clone(),
         });
-        let job = inner.jobs.get_mut(&w.id)?;
-        job.state = JobState::Running;
-        job.stage = "starting".into();
-        job.started_at_unix = Some(unix_now());
-        let job = job.clone();
         drop(inner);
         self.persist(&job);
-        Some((w.id, w.scenario, stop))
+        Some((w.id, job.target, w.scenario, stop))
     }
 
     async fn work(self, on_done: Arc<OnDone>) {
         loop {
-            let Some((id, scenario, stop)) = self.next() else {
+            let Some((id, target, scenario, stop)) = self.next() else {
                 self.wake.notified().await;
                 continue;
             };
             tracing::info!(job = %id, scenario = %scenario.name, "measurement started");
-            let target = match self.get(&id) {
-                Some(j) => j.target,
-                None => continue,
-            };
             let progress = JobProgress {
                 queue: self.clone(),
                 id: id.clone(),

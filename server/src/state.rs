@@ -323,6 +323,7 @@ impl Backend for AppState {
             skipped_files: all
                 .skipped
                 .iter()
+                .chain(read(&self.specs).skipped.iter())
                 .map(|s| format!("{} ({})", s.file, s.error))
                 .collect(),
         }

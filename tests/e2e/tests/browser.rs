@@ -355,7 +355,11 @@ async fn upload_flow(c: &Client, base: &str, out: &Path) -> anyhow::Result<()> {
     );
 
     // A mistake is shown in place, naming the field.
-    set_editor(c, &SMALL_SPEC.replace("keys = 100", "keys = 100\ncolour = 1")).await?;
+    set_editor(
+        c,
+        &SMALL_SPEC.replace("keys = 100", "keys = 100\ncolour = 1"),
+    )
+    .await?;
     c.find(Locator::Id("upload-submit")).await?.click().await?;
     let errors = c
         .wait()
@@ -364,7 +368,10 @@ async fn upload_flow(c: &Client, base: &str, out: &Path) -> anyhow::Result<()> {
         .await
         .context("no errors shown for a bad spec")?;
     let text = errors.text().await?;
-    anyhow::ensure!(text.contains("load.colour"), "errors lack the field: {text}");
+    anyhow::ensure!(
+        text.contains("load.colour"),
+        "errors lack the field: {text}"
+    );
 
     // A good spec opens its job page, whose bar follows the run to the end.
     set_editor(c, SMALL_SPEC).await?;
@@ -375,7 +382,10 @@ async fn upload_flow(c: &Client, base: &str, out: &Path) -> anyhow::Result<()> {
         .await
         .context("no job page with a progress bar after uploading")?;
     let url = c.current_url().await?;
-    anyhow::ensure!(url.path().starts_with("/jobs/j-"), "not on a job page: {url}");
+    anyhow::ensure!(
+        url.path().starts_with("/jobs/j-"),
+        "not on a job page: {url}"
+    );
     c.wait()
         .at_most(Duration::from_secs(300))
         .for_element(Locator::Css("#job[data-state='done'] #view-report"))
