@@ -6,7 +6,8 @@
 use leptos::prelude::*;
 
 use crate::model::{
-    Outcome, RecommendationView, RerunParams, StatusView, WorkloadPage, WorkloadSummary,
+    JobView, Outcome, RecommendationView, RerunParams, SpecPage, SpecSummary, StatusView, Uploaded,
+    WorkloadPage, WorkloadSummary,
 };
 use crate::questions::Answers;
 
@@ -87,4 +88,78 @@ pub async fn rerun_workload(params: RerunParams) -> Result<Outcome<String>, Serv
 #[server(prefix = "/fn", endpoint = "methodology")]
 pub async fn get_methodology() -> Result<Vec<(String, Vec<String>)>, ServerFnError> {
     Ok(backend()?.methodology())
+}
+
+/// Uploaded specs, newest first.
+#[server(prefix = "/fn", endpoint = "specs")]
+pub async fn list_specs() -> Result<Vec<SpecSummary>, ServerFnError> {
+    Ok(backend()?.specs())
+}
+
+/// One uploaded spec's page data.
+#[server(prefix = "/fn", endpoint = "spec")]
+pub async fn get_spec(id: String) -> Result<Option<SpecPage>, ServerFnError> {
+    Ok(backend()?.spec(&id))
+}
+
+/// One job's state and progress.
+#[server(prefix = "/fn", endpoint = "job")]
+pub async fn get_job(id: String) -> Result<Option<JobView>, ServerFnError> {
+    Ok(backend()?.job(&id))
+}
+
+/// The upload form's submit: validates the spec and queues its run. A plain
+/// form post is redirected to the job's page, or back to the upload page
+/// with the errors in the query when the spec is refused.
+#[server(prefix = "/fn", endpoint = "upload-spec")]
+pub async fn upload_spec(text: String, format: String) -> Result<Outcome<Uploaded>, ServerFnError> {
+    let outcome = match backend()?.upload_spec(&text, &format) {
+        Ok(up) => Outcome::Done(up),
+        Err(errors) => Outcome::Invalid(errors),
+    };
+    if from_plain_form().await {
+        match &outcome {
+            Outcome::Done(up) => leptos_axum::redirect(&format!("/jobs/{}", up.job_id)),
+            Outcome::Invalid(errors) => {
+                let joined = errors
+                    .iter()
+                    .map(|e| {
+                        if e.field.is_empty() {
+                            e.message.clone()
+                        } else {
+                            format!("{}: {}", e.field, e.message)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                // Keep the URL short: the first 1500 bytes of the messages.
+                let cut = joined.floor_char_boundary(1500);
+                leptos_axum::redirect(&format!(
+                    "/specs/new?error={}",
+                    crate::questions::percent_encode(&joined[..cut])
+                ));
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// Deletes an uploaded spec; a plain form post returns to the list.
+#[server(prefix = "/fn", endpoint = "delete-spec")]
+pub async fn delete_spec(id: String) -> Result<bool, ServerFnError> {
+    let deleted = backend()?.delete_spec(&id);
+    if from_plain_form().await {
+        leptos_axum::redirect("/specs");
+    }
+    Ok(deleted)
+}
+
+/// Cancels a job; a plain form post returns to the job's page.
+#[server(prefix = "/fn", endpoint = "cancel-job")]
+pub async fn cancel_job(id: String) -> Result<Result<JobView, String>, ServerFnError> {
+    let result = backend()?.cancel_job(&id);
+    if from_plain_form().await {
+        leptos_axum::redirect(&format!("/jobs/{}", crate::questions::percent_encode(&id)));
+    }
+    Ok(result)
 }

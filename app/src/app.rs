@@ -9,6 +9,7 @@ use crate::components::status::{DataVersion, StatusBar};
 use crate::pages::{
     home::HomePage, methodology::MethodologyPage, recommendation::RecommendationPage,
 };
+use crate::pages::{job::JobPage, spec::SpecPageView, specs::SpecsPage, upload::UploadPage};
 use crate::pages::{workload::WorkloadPageView, workloads::WorkloadsPage};
 
 /// The document around the app (server side).
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
                     <nav aria-label="Main">
                         <A href="/">"Advisor"</A>
                         <A href="/workloads">"Workloads"</A>
+                        <A href="/specs">"Your specs"</A>
                         <A href="/methodology">"Methodology"</A>
                     </nav>
                 </div>
@@ -60,6 +62,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/workloads") view=WorkloadsPage />
                     <Route path=path!("/workloads/:name") view=WorkloadPageView />
                     <Route path=path!("/methodology") view=MethodologyPage />
+                    <Route path=path!("/specs") view=SpecsPage />
+                    <Route path=path!("/specs/new") view=UploadPage />
+                    <Route path=path!("/specs/:id") view=SpecPageView />
+                    <Route path=path!("/jobs/:id") view=JobPage />
                 </Routes>
             </main>
             <footer class="wrap footer">

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use crate::model::{
-    FieldErrorView, Outcome, RecommendationView, RerunParams, StatusView, WorkloadPage,
-    WorkloadSummary,
+    FieldErrorView, JobView, Outcome, RecommendationView, RerunParams, SpecPage, SpecSummary,
+    StatusView, Uploaded, WorkloadPage, WorkloadSummary,
 };
 use crate::questions::Answers;
 
@@ -24,6 +24,19 @@ pub trait Backend: Send + Sync + 'static {
     fn rerun(&self, params: &RerunParams) -> Result<String, Vec<FieldErrorView>>;
     /// README-derived methodology text: `(heading, paragraphs)`.
     fn methodology(&self) -> Vec<(String, Vec<String>)>;
+    /// Uploaded specs, newest first.
+    fn specs(&self) -> Vec<SpecSummary>;
+    /// One uploaded spec, `None` for an unknown id.
+    fn spec(&self, id: &str) -> Option<SpecPage>;
+    /// Validates a spec (`format` is `toml` or `json`) and queues its run;
+    /// every rejected field is named.
+    fn upload_spec(&self, text: &str, format: &str) -> Result<Uploaded, Vec<FieldErrorView>>;
+    /// Deletes an uploaded spec (cancelling its job); false if unknown.
+    fn delete_spec(&self, id: &str) -> bool;
+    /// One job, `None` for an unknown id.
+    fn job(&self, id: &str) -> Option<JobView>;
+    /// Cancels a queued or running job; the error says why not.
+    fn cancel_job(&self, id: &str) -> Result<JobView, String>;
 }
 
 /// The backend as provided through Leptos context.

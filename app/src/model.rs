@@ -195,3 +195,64 @@ pub struct RecommendationView {
     /// When the evidence was measured and on what.
     pub measured_on: String,
 }
+
+/// A measurement job, as the job page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobView {
+    pub id: String,
+    /// `queued`, `running`, `done`, `failed`, `cancelled`, `timed-out`,
+    /// `interrupted`.
+    pub state: String,
+    /// The scenario's name.
+    pub description: String,
+    pub stage: String,
+    /// 0–100.
+    pub percent: f64,
+    pub error: Option<String>,
+    pub cancel_requested: bool,
+    /// 1-based place in the waiting line while queued.
+    pub position: Option<usize>,
+    /// The uploaded spec this job measures, if any.
+    pub spec_id: Option<String>,
+    /// Where the result is shown once done.
+    pub result_href: Option<String>,
+}
+
+impl JobView {
+    /// True once the job will not change any more.
+    pub fn finished(&self) -> bool {
+        !matches!(self.state.as_str(), "queued" | "running")
+    }
+}
+
+/// One uploaded spec in the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpecSummary {
+    pub id: String,
+    /// The spec's own name.
+    pub name: String,
+    /// `toml` or `json`.
+    pub format: String,
+    pub uploaded_at: String,
+    pub job_id: String,
+    /// The job's state (see [`JobView::state`]).
+    pub state: String,
+    /// A report is stored.
+    pub has_report: bool,
+}
+
+/// An uploaded spec's page: its text, its job and its report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpecPage {
+    pub summary: SpecSummary,
+    pub text: String,
+    pub job: Option<JobView>,
+    pub report: Option<ReportView>,
+}
+
+/// A queued upload: the spec's id and the job measuring it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Uploaded {
+    pub spec_id: String,
+    pub job_id: String,
+}

@@ -2,6 +2,13 @@
 //! runner can show the same progress as the CLI's bar.
 
 /// Receives progress of a long-running step.
+///
+/// It is also where a run can be stopped: the web server's job runner
+/// cancels a job (or ends it at its time limit) by unwinding out of
+/// `update` with `std::panic::resume_unwind` and catching that at the
+/// caller of `runner::run_scenario`. So harness code must stay correct if
+/// any `update` call never returns (hold no lock across it, leave no
+/// global state half-changed).
 pub trait Progress: Sync {
     /// `stage` is a short description; `done` of `total` units finished.
     fn update(&self, stage: &str, done: u64, total: u64);

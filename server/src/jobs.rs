@@ -1,25 +1,162 @@
-//! The background runner: one measurement at a time (the runner times real
-//! work, so two runs would disturb each other's numbers), on tokio's
-//! blocking pool, with progress published for the progress bar.
+//! The job queue: one measurement at a time (the runner times real work, so
+//! two runs would disturb each other's numbers) on tokio's blocking pool,
+//! a bounded waiting line, cancellation, a per-job time limit, and every
+//! job's state persisted so a restart can tell finished jobs from
+//! interrupted ones.
+//!
+//! Cancellation and the time limit take effect at the harness's next
+//! progress callback: [`JobProgress`] unwinds out of `run_scenario` with a
+//! [`Stop`] payload (see `bench_harness::progress`), which the worker
+//! catches. A step that reports no progress runs to its end first.
 
+use std::collections::{HashMap, VecDeque};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use bench_harness::progress::Progress;
 use bench_harness::report::Report;
 use bench_harness::scenario::Scenario;
-use tokio::sync::mpsc;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
 
-/// A measurement to run.
-pub struct Job {
-    /// Report id to store the result under.
-    pub id: String,
-    pub scenario: Scenario,
+use crate::job_store::JobStore;
+use crate::storage::unix_now;
+
+/// Jobs allowed to wait behind the running one (user submissions beyond it
+/// are refused with 429).
+pub const DEFAULT_MAX_QUEUED: usize = 8;
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+    TimedOut,
+    /// The server stopped while the job was queued or running.
+    Interrupted,
 }
 
-/// What the runner is doing.
+impl JobState {
+    /// True once the job will not change any more.
+    pub fn is_final(self) -> bool {
+        !matches!(self, JobState::Queued | JobState::Running)
+    }
+
+    /// The state as the API writes it (`timed-out`).
+    pub fn name(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+            JobState::TimedOut => "timed-out",
+            JobState::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// Where a finished job's report goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Target {
+    /// A reference workload's report, `<data>/reports/<report_id>.json`.
+    Report { report_id: String },
+    /// An uploaded spec's report, `<data>/specs/<spec_id>/report.json`.
+    Spec { spec_id: String },
+}
+
+/// A job as the API shows it and as it is persisted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub id: String,
+    pub target: Target,
+    /// The scenario's name.
+    pub description: String,
+    pub state: JobState,
+    /// What the running job is doing now.
+    pub stage: String,
+    /// Overall progress, 0–100.
+    pub percent: f64,
+    /// Why it failed, was stopped or interrupted.
+    pub error: Option<String>,
+    /// A cancel was asked for and takes effect at the next progress point.
+    #[serde(default)]
+    pub cancel_requested: bool,
+    pub queued_at_unix: u64,
+    pub started_at_unix: Option<u64>,
+    pub finished_at_unix: Option<u64>,
+    pub time_limit_seconds: u64,
+}
+
+/// Why [`JobQueue::submit`] refused a job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubmitError {
+    /// The waiting line is full.
+    QueueFull { max: usize },
+    /// The record could not be written.
+    Storage(String),
+}
+
+impl std::fmt::Display for SubmitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SubmitError::QueueFull { max } => write!(
+                f,
+                "the job queue is full ({max} jobs waiting behind the running one): try again when one has finished"
+            ),
+            SubmitError::Storage(e) => write!(f, "cannot record the job: {e}"),
+        }
+    }
+}
+
+/// Why [`JobQueue::cancel`] could not cancel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CancelError {
+    NotFound,
+    /// The job had already ended in this state.
+    Finished(JobState),
+}
+
+/// The payload unwound out of the harness to stop a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    Cancelled,
+    TimedOut,
+}
+
+/// The running job's stop request: 0 none, 1 cancel (set by the API).
+const RUN: u8 = 0;
+const CANCEL: u8 = 1;
+
+struct Running {
+    id: String,
+    stop: Arc<AtomicU8>,
+}
+
+struct Waiting {
+    id: String,
+    scenario: Scenario,
+}
+
+#[derive(Default)]
+struct Inner {
+    jobs: HashMap<String, JobRecord>,
+    waiting: VecDeque<Waiting>,
+    running: Option<Running>,
+    last_error: Option<String>,
+}
+
+/// What the status bar shows.
 #[derive(Debug, Clone, Default)]
 pub struct RunState {
-    /// The running job's report id.
+    /// The running job's id.
     pub running: Option<String>,
     pub stage: String,
     pub percent: f64,
@@ -27,28 +164,292 @@ pub struct RunState {
     pub last_error: Option<String>,
 }
 
-/// Shared runner state.
-#[derive(Clone, Default)]
-pub struct RunStatus(Arc<Mutex<RunState>>);
+/// Stores a finished job's report at its target.
+pub type OnDone = dyn Fn(&Target, Report) -> anyhow::Result<()> + Send + Sync;
 
-impl RunStatus {
-    fn lock(&self) -> MutexGuard<'_, RunState> {
-        // A panic while holding the lock leaves plain data: keep using it.
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+/// Handle to the queue (cheap to clone).
+#[derive(Clone)]
+pub struct JobQueue {
+    inner: Arc<Mutex<Inner>>,
+    wake: Arc<Notify>,
+    store: JobStore,
+    max_queued: usize,
+    time_limit: Duration,
+}
+
+fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
+    // A panic while holding the lock leaves plain data: keep using it.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl JobQueue {
+    /// Loads the stored job records (marking any left queued or running by
+    /// a previous process as interrupted) and starts the worker.
+    pub fn start(
+        store: JobStore,
+        max_queued: usize,
+        time_limit: Duration,
+        on_done: Arc<OnDone>,
+    ) -> anyhow::Result<JobQueue> {
+        let mut inner = Inner::default();
+        for mut job in store.load_all()? {
+            if !job.state.is_final() {
+                job.error = Some(format!(
+                    "the server stopped while this job was {}; submit it again",
+                    job.state.name()
+                ));
+                job.state = JobState::Interrupted;
+                job.finished_at_unix = Some(unix_now());
+                store.save(&job)?;
+                tracing::warn!(job = %job.id, "marked interrupted (the server stopped during it)");
+            }
+            inner.jobs.insert(job.id.clone(), job);
+        }
+        let queue = JobQueue {
+            inner: Arc::new(Mutex::new(inner)),
+            wake: Arc::new(Notify::new()),
+            store,
+            max_queued,
+            time_limit,
+        };
+        let worker = queue.clone();
+        tokio::spawn(async move { worker.work(on_done).await });
+        Ok(queue)
     }
 
-    /// A copy of the current state.
-    pub fn snapshot(&self) -> RunState {
-        self.lock().clone()
+    /// Queues a job. `bounded` submissions (users') are refused when the
+    /// waiting line is full; the server's own reference runs are not.
+    pub fn submit(
+        &self,
+        id: String,
+        target: Target,
+        scenario: Scenario,
+        bounded: bool,
+    ) -> Result<JobRecord, SubmitError> {
+        let record = JobRecord {
+            id: id.clone(),
+            target,
+            description: scenario.name.clone(),
+            state: JobState::Queued,
+            stage: String::new(),
+            percent: 0.0,
+            error: None,
+            cancel_requested: false,
+            queued_at_unix: unix_now(),
+            started_at_unix: None,
+            finished_at_unix: None,
+            time_limit_seconds: self.time_limit.as_secs(),
+        };
+        {
+            let mut inner = lock(&self.inner);
+            if bounded && inner.waiting.len() >= self.max_queued {
+                return Err(SubmitError::QueueFull {
+                    max: self.max_queued,
+                });
+            }
+            self.store
+                .save(&record)
+                .map_err(|e| SubmitError::Storage(format!("{e:#}")))?;
+            inner.jobs.insert(id.clone(), record.clone());
+            inner.waiting.push_back(Waiting { id, scenario });
+        }
+        self.wake.notify_one();
+        Ok(record)
+    }
+
+    /// One job's record.
+    pub fn get(&self, id: &str) -> Option<JobRecord> {
+        lock(&self.inner).jobs.get(id).cloned()
+    }
+
+    /// Every job, newest first.
+    pub fn list(&self) -> Vec<JobRecord> {
+        let mut all: Vec<JobRecord> = lock(&self.inner).jobs.values().cloned().collect();
+        all.sort_by(|a, b| {
+            b.queued_at_unix
+                .cmp(&a.queued_at_unix)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        all
+    }
+
+    /// 1-based place in the waiting line, `None` when not waiting.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        lock(&self.inner)
+            .waiting
+            .iter()
+            .position(|w| w.id == id)
+            .map(|i| i + 1)
+    }
+
+    /// Cancels a job: a waiting one at once, a running one at its next
+    /// progress point (the record says `cancel_requested` until then).
+    pub fn cancel(&self, id: &str) -> Result<JobRecord, CancelError> {
+        let mut inner = lock(&self.inner);
+        let state = inner.jobs.get(id).ok_or(CancelError::NotFound)?.state;
+        if state.is_final() {
+            return Err(CancelError::Finished(state));
+        }
+        if let Some(pos) = inner.waiting.iter().position(|w| w.id == id) {
+            inner.waiting.remove(pos);
+            let job = inner.jobs.get_mut(id).ok_or(CancelError::NotFound)?;
+            job.state = JobState::Cancelled;
+            job.error = Some("cancelled before it started".into());
+            job.finished_at_unix = Some(unix_now());
+            let job = job.clone();
+            self.persist(&job);
+            return Ok(job);
+        }
+        if let Some(r) = inner.running.as_ref().filter(|r| r.id == id) {
+            r.stop.store(CANCEL, Ordering::SeqCst);
+        }
+        let job = inner.jobs.get_mut(id).ok_or(CancelError::NotFound)?;
+        job.cancel_requested = true;
+        let job = job.clone();
+        self.persist(&job);
+        Ok(job)
+    }
+
+    /// Forgets finished jobs' records (a deleted spec's), on disk too.
+    pub fn forget(&self, ids: &[String]) {
+        let mut inner = lock(&self.inner);
+        for id in ids {
+            if inner.jobs.get(id).is_some_and(|j| j.state.is_final()) {
+                inner.jobs.remove(id);
+                if let Err(e) = self.store.remove(id) {
+                    tracing::warn!(job = %id, error = %format!("{e:#}"), "cannot remove job record");
+                }
+            }
+        }
+    }
+
+    /// What the status bar shows.
+    pub fn status(&self) -> RunState {
+        let inner = lock(&self.inner);
+        let running = inner.running.as_ref().and_then(|r| inner.jobs.get(&r.id));
+        RunState {
+            running: running.map(|j| j.id.clone()),
+            stage: running.map(|j| j.stage.clone()).unwrap_or_default(),
+            percent: running.map_or(0.0, |j| j.percent),
+            queued: inner.waiting.len(),
+            last_error: inner.last_error.clone(),
+        }
+    }
+
+    fn persist(&self, job: &JobRecord) {
+        if let Err(e) = self.store.save(job) {
+            tracing::error!(job = %job.id, error = %format!("{e:#}"), "cannot persist the job record");
+        }
+    }
+
+    /// Takes the next waiting job and marks it running.
+    fn next(&self) -> Option<(String, Target, Scenario, Arc<AtomicU8>)> {
+        let mut inner = lock(&self.inner);
+        let (w, job) = loop {
+            let w = inner.waiting.pop_front()?;
+            // Every waiting job has a record; skip one that somehow lost it.
+            if let Some(job) = inner.jobs.get_mut(&w.id) {
+                job.state = JobState::Running;
+                job.stage = "starting".into();
+                job.started_at_unix = Some(unix_now());
+                break (w, job.clone());
+            }
+        };
+        let stop = Arc::new(AtomicU8::new(RUN));
+        inner.running = Some(Running {
+            id: w.id.clone(),
+            stop: stop.clone(),
+        });
+        drop(inner);
+        self.persist(&job);
+        Some((w.id, job.target, w.scenario, stop))
+    }
+
+    async fn work(self, on_done: Arc<OnDone>) {
+        loop {
+            let Some((id, target, scenario, stop)) = self.next() else {
+                self.wake.notified().await;
+                continue;
+            };
+            tracing::info!(job = %id, scenario = %scenario.name, "measurement started");
+            let progress = JobProgress {
+                queue: self.clone(),
+                id: id.clone(),
+                has_realtime: scenario.realtime.is_some(),
+                stop,
+                deadline: Instant::now() + self.time_limit,
+            };
+            let on_done = on_done.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    bench_harness::runner::run_scenario(&scenario, &progress)
+                }))
+                .map(|r| r.and_then(|report| on_done(&target, report)))
+            })
+            .await;
+            let (state, error) = match result {
+                Ok(Ok(Ok(()))) => (JobState::Done, None),
+                Ok(Ok(Err(e))) => (JobState::Failed, Some(format!("{e:#}"))),
+                Ok(Err(payload)) => match payload.downcast_ref::<Stop>() {
+                    Some(Stop::Cancelled) => (JobState::Cancelled, Some("cancelled".into())),
+                    Some(Stop::TimedOut) => (
+                        JobState::TimedOut,
+                        Some(format!(
+                            "stopped after the time limit of {} s",
+                            self.time_limit.as_secs()
+                        )),
+                    ),
+                    None => (
+                        JobState::Failed,
+                        Some(format!(
+                            "the measurement crashed: {}",
+                            panic_text(&*payload)
+                        )),
+                    ),
+                },
+                Err(e) => (
+                    JobState::Failed,
+                    Some(format!("the measurement crashed: {e}")),
+                ),
+            };
+            self.finish(&id, state, error);
+        }
+    }
+
+    fn finish(&self, id: &str, state: JobState, error: Option<String>) {
+        let mut inner = lock(&self.inner);
+        inner.running = None;
+        if state == JobState::Failed {
+            inner.last_error = error.as_ref().map(|e| format!("{id}: {e}"));
+        }
+        let Some(job) = inner.jobs.get_mut(id) else {
+            return;
+        };
+        job.state = state;
+        job.error = error;
+        job.finished_at_unix = Some(unix_now());
+        if state == JobState::Done {
+            job.percent = 100.0;
+            job.stage = "done".into();
+        }
+        let job = job.clone();
+        drop(inner);
+        match state {
+            JobState::Done => tracing::info!(job = %id, "measurement finished and stored"),
+            _ => {
+                tracing::warn!(job = %id, state = state.name(), error = ?job.error, "measurement ended early")
+            }
+        }
+        self.persist(&job);
     }
 }
 
-/// Receives the harness's progress for one job and turns it into an overall
-/// percentage: plans take 90 %, the wall-clock validation the rest.
-struct JobProgress {
-    status: RunStatus,
-    workload: String,
-    has_realtime: bool,
+/// A panic payload's message.
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// `[3/7] label — sub-stage` → `(3, 7)`.
@@ -59,98 +460,55 @@ fn plan_index(stage: &str) -> Option<(u64, u64)> {
     Some((i.trim().parse().ok()?, n.trim().parse().ok()?))
 }
 
+/// New overall percentage: plans take 90 % when there is a wall-clock
+/// validation after them, else all of it; never goes backwards.
+fn next_percent(current: f64, stage: &str, done: u64, total: u64, has_realtime: bool) -> f64 {
+    let frac = if total == 0 {
+        0.0
+    } else {
+        (done.min(total) as f64) / total as f64
+    };
+    let plans_share = if has_realtime { 90.0 } else { 100.0 };
+    let pct = match plan_index(stage) {
+        Some((i, n)) if n > 0 => plans_share * ((i.saturating_sub(1)) as f64 + frac) / n as f64,
+        _ if current >= plans_share - 0.5 && has_realtime => {
+            plans_share + (100.0 - plans_share) * frac
+        }
+        _ => current,
+    };
+    current.max(pct.min(100.0))
+}
+
+/// Receives the harness's progress for one job: records it, and stops the
+/// run (by unwinding with [`Stop`]) when it is cancelled or over its time.
+struct JobProgress {
+    queue: JobQueue,
+    id: String,
+    has_realtime: bool,
+    stop: Arc<AtomicU8>,
+    deadline: Instant,
+}
+
 impl Progress for JobProgress {
     fn update(&self, stage: &str, done: u64, total: u64) {
-        let frac = if total == 0 {
-            0.0
+        // Decide before taking the lock: the unwind must not hold it.
+        let stop = if self.stop.load(Ordering::SeqCst) == CANCEL {
+            Some(Stop::Cancelled)
+        } else if Instant::now() >= self.deadline {
+            Some(Stop::TimedOut)
         } else {
-            (done.min(total) as f64) / total as f64
+            None
         };
-        let plans_share = if self.has_realtime { 90.0 } else { 100.0 };
-        let mut st = self.status.lock();
-        let pct = match plan_index(stage) {
-            Some((i, n)) if n > 0 => plans_share * ((i.saturating_sub(1)) as f64 + frac) / n as f64,
-            _ if st.percent >= plans_share - 0.5 && self.has_realtime => {
-                plans_share + (100.0 - plans_share) * frac
-            }
-            _ => st.percent,
-        };
-        st.percent = st.percent.max(pct.min(100.0));
-        st.stage = format!("{}: {stage}", self.workload);
-    }
-}
-
-/// Handle to queue jobs.
-#[derive(Clone)]
-pub struct JobQueue {
-    tx: mpsc::UnboundedSender<Job>,
-    status: RunStatus,
-}
-
-impl JobQueue {
-    /// Starts the worker. `on_done` stores a finished report.
-    pub fn start(
-        on_done: impl Fn(String, Report) -> anyhow::Result<()> + Send + Sync + 'static,
-    ) -> JobQueue {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
-        let status = RunStatus::default();
-        let worker_status = status.clone();
-        let on_done = Arc::new(on_done);
-        tokio::spawn(async move {
-            while let Some(job) = rx.recv().await {
-                let id = job.id.clone();
-                {
-                    let mut st = worker_status.lock();
-                    st.queued = st.queued.saturating_sub(1);
-                    st.running = Some(id.clone());
-                    st.percent = 0.0;
-                    st.stage = format!("{}: starting", job.scenario.workload);
-                }
-                tracing::info!(job = %id, scenario = %job.scenario.name, "measurement started");
-                let progress = JobProgress {
-                    status: worker_status.clone(),
-                    workload: job.scenario.workload.to_string(),
-                    has_realtime: job.scenario.realtime.is_some(),
-                };
-                let on_done = on_done.clone();
-                let result = tokio::task::spawn_blocking(move || {
-                    let report = bench_harness::runner::run_scenario(&job.scenario, &progress)?;
-                    on_done(job.id, report)
-                })
-                .await;
-                let error = match result {
-                    Ok(Ok(())) => None,
-                    Ok(Err(e)) => Some(format!("{id}: {e:#}")),
-                    Err(e) => Some(format!("{id}: the measurement crashed: {e}")),
-                };
-                match &error {
-                    None => tracing::info!(job = %id, "measurement finished and stored"),
-                    Some(e) => tracing::error!(job = %id, error = %e, "measurement failed"),
-                }
-                let mut st = worker_status.lock();
-                st.running = None;
-                st.percent = 0.0;
-                st.stage.clear();
-                if error.is_some() {
-                    st.last_error = error;
-                }
-            }
-        });
-        JobQueue { tx, status }
-    }
-
-    /// Queues a job.
-    pub fn submit(&self, job: Job) -> anyhow::Result<()> {
-        self.status.lock().queued += 1;
-        self.tx.send(job).map_err(|_| {
-            self.status.lock().queued -= 1;
-            anyhow::anyhow!("the job runner has stopped")
-        })
-    }
-
-    /// The runner's state.
-    pub fn status(&self) -> RunState {
-        self.status.snapshot()
+        if let Some(stop) = stop {
+            // Not a panic: `resume_unwind` skips the panic hook; the worker
+            // catches this payload and records the job's end.
+            std::panic::resume_unwind(Box::new(stop));
+        }
+        let mut inner = lock(&self.queue.inner);
+        if let Some(job) = inner.jobs.get_mut(&self.id) {
+            job.percent = next_percent(job.percent, stage, done, total, self.has_realtime);
+            job.stage = stage.to_string();
+        }
     }
 }
 
@@ -160,20 +518,38 @@ mod tests {
 
     #[test]
     fn progress_moves_forward_across_plans() {
-        let p = JobProgress {
-            status: RunStatus::default(),
-            workload: "fraud-alerts".into(),
-            has_realtime: false,
-        };
-        p.update("generating events", 0, 1);
-        assert_eq!(p.status.snapshot().percent, 0.0);
-        p.update("[1/4] batch every 1h — simulating", 1, 2);
-        assert!((p.status.snapshot().percent - 12.5).abs() < 1e-9);
-        p.update("[3/4] stream — simulating", 2, 2);
-        assert!((p.status.snapshot().percent - 75.0).abs() < 1e-9);
+        let mut p = next_percent(0.0, "generating events", 0, 1, false);
+        assert_eq!(p, 0.0);
+        p = next_percent(p, "[1/4] batch every 1h — simulating", 1, 2, false);
+        assert!((p - 12.5).abs() < 1e-9);
+        p = next_percent(p, "[3/4] stream — simulating", 2, 2, false);
+        assert!((p - 75.0).abs() < 1e-9);
         // Never goes backwards.
-        p.update("[2/4] micro-batch — measuring reprocessing", 0, 1);
-        assert!((p.status.snapshot().percent - 75.0).abs() < 1e-9);
-        assert!(p.status.snapshot().stage.starts_with("fraud-alerts: [2/4]"));
+        p = next_percent(p, "[2/4] micro-batch — measuring reprocessing", 0, 1, false);
+        assert!((p - 75.0).abs() < 1e-9);
+        // With a wall-clock validation, plans fill 90 % and it the rest.
+        let p = next_percent(0.0, "[2/2] stream", 1, 1, true);
+        assert!((p - 90.0).abs() < 1e-9);
+        let p = next_percent(p, "real-time validation: stream", 1, 2, true);
+        assert!((p - 95.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn states_are_final_or_not() {
+        assert!(!JobState::Queued.is_final());
+        assert!(!JobState::Running.is_final());
+        for s in [
+            JobState::Done,
+            JobState::Failed,
+            JobState::Cancelled,
+            JobState::TimedOut,
+            JobState::Interrupted,
+        ] {
+            assert!(s.is_final());
+        }
+        assert_eq!(
+            serde_json::to_value(JobState::TimedOut).unwrap(),
+            serde_json::json!(JobState::TimedOut.name())
+        );
     }
 }

@@ -3,11 +3,15 @@
 //! measures the reference workloads on this machine.
 
 mod api;
+mod job_store;
 mod jobs;
 mod methodology;
 mod scenarios;
+mod spec_api;
+mod spec_store;
 mod state;
 mod storage;
+mod uploads;
 mod views;
 
 use std::net::SocketAddr;
@@ -32,15 +36,15 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::scenarios::Size;
-use crate::state::AppState;
-use crate::storage::ReportStore;
+use crate::state::{AppState, QueueConfig};
 
 /// Counts heap bytes so reports can show each mode's peak memory.
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-/// Largest request body accepted (answers and forms are small).
-const BODY_LIMIT_BYTES: usize = 64 * 1024;
+/// Largest request body accepted (answers, forms and specs are small; a
+/// spec may have at most `bench_harness::spec::MAX_SPEC_BYTES`).
+pub(crate) const BODY_LIMIT_BYTES: usize = bench_harness::spec::MAX_SPEC_BYTES;
 /// Longest a request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -65,6 +69,27 @@ struct Args {
     /// for tests; also set by WEIR_QUICK=1).
     #[arg(long, env = "WEIR_SCENARIO_SIZE", value_parser = ["full", "quick"])]
     scenario_size: Option<String>,
+    /// Jobs allowed to wait behind the running one; uploads beyond it are
+    /// refused with 429.
+    #[arg(long, env = "WEIR_MAX_QUEUE", default_value_t = jobs::DEFAULT_MAX_QUEUED)]
+    max_queue: usize,
+    /// Longest one measurement may run (e.g. `30m`, `2h`); it is stopped
+    /// at its next progress point after that.
+    #[arg(long, env = "WEIR_JOB_TIME_LIMIT", default_value = "1h", value_parser = parse_time_limit)]
+    job_time_limit: Duration,
+    /// Do not measure the reference workloads on a first start (only
+    /// uploaded specs are run).
+    #[arg(long, env = "WEIR_NO_REFERENCE_RUNS")]
+    no_reference_runs: bool,
+}
+
+/// `--job-time-limit`: a duration such as `90s` or `1h`, at least 1 s.
+fn parse_time_limit(text: &str) -> Result<Duration, String> {
+    let ms = bench_harness::duration::parse_duration(text)?;
+    if ms < 1000 {
+        return Err(format!("must be at least 1s, got `{text}`"));
+    }
+    Ok(Duration::from_millis(ms as u64))
 }
 
 /// Router state: Leptos's options and ours.
@@ -128,8 +153,13 @@ async fn main() -> anyhow::Result<()> {
         tracing::warn!(site = %site.display(), "no wasm client found: pages render but do not hydrate (run `cargo xtask wasm`)");
     }
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
-    let store = ReportStore::open(&args.data_dir)?;
-    let app_state = AppState::start(store, size(args.scenario_size.as_deref()))?;
+    let config = QueueConfig {
+        max_queued: args.max_queue,
+        time_limit: args.job_time_limit,
+        reference_runs: !args.no_reference_runs,
+    };
+    let app_state = AppState::start(&args.data_dir, size(args.scenario_size.as_deref()), config)
+        .with_context(|| format!("loading the data directory {}", args.data_dir.display()))?;
     let router = router(app_state, &site, addr);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -163,6 +193,17 @@ fn router(app_state: Arc<AppState>, site: &Path, addr: SocketAddr) -> Router {
         .route("/api/reports", get(api::reports))
         .route("/api/reports/{id}", get(api::report))
         .route("/api/status", get(api::status))
+        .route("/api/specs", post(spec_api::create).get(spec_api::list))
+        .route(
+            "/api/specs/{id}",
+            get(spec_api::get).delete(spec_api::delete),
+        )
+        .route("/api/jobs", get(spec_api::jobs))
+        .route(
+            "/api/jobs/{id}",
+            get(spec_api::job).delete(spec_api::cancel),
+        )
+        .route("/api/jobs/{id}/cancel", post(spec_api::cancel))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
@@ -172,6 +213,7 @@ fn router(app_state: Arc<AppState>, site: &Path, addr: SocketAddr) -> Router {
             _,
         >(context, shell))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(spec_api::json_errors))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

@@ -35,6 +35,42 @@ pub fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// Seconds since the Unix epoch (0 if the clock is before it).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same
+/// directory, fsync, rename, fsync of the directory. Readers (and a restart
+/// after a crash) see the old content or the new, never a mix.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .with_context(|| format!("{} has no parent directory", path.display()))?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .with_context(|| format!("{} has no file name", path.display()))?;
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        // Make the rename itself durable.
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        anyhow::anyhow!("writing {}: {e}", path.display())
+    })
+}
+
 impl ReportStore {
     /// Opens (creating if needed) `<data_dir>/reports`.
     pub fn open(data_dir: &Path) -> anyhow::Result<ReportStore> {
@@ -53,25 +89,8 @@ impl ReportStore {
     pub fn save(&self, id: &str, report: &Report) -> anyhow::Result<PathBuf> {
         anyhow::ensure!(valid_id(id), "invalid report id `{id}`");
         let path = self.dir.join(format!("{id}.json"));
-        let tmp = self
-            .dir
-            .join(format!(".{id}.json.tmp-{}", std::process::id()));
         let json = serde_json::to_vec_pretty(report).context("serializing the report")?;
-        let write = || -> std::io::Result<()> {
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(&json)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)?;
-            // Make the rename itself durable.
-            if let Ok(d) = fs::File::open(&self.dir) {
-                let _ = d.sync_all();
-            }
-            Ok(())
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            anyhow::anyhow!("writing {}: {e}", path.display())
-        })?;
+        write_atomic(&path, &json)?;
         Ok(path)
     }
 

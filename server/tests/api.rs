@@ -31,10 +31,16 @@ fn free_port() -> u16 {
 }
 
 async fn start(data: &Path) -> Server {
+    start_with(data, &[]).await
+}
+
+/// Starts the server with extra command-line arguments.
+async fn start_with(data: &Path, extra: &[&str]) -> Server {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_weir-server"))
         .args(["--port", &port.to_string(), "--data-dir"])
         .arg(data)
+        .args(extra)
         .env("WEIR_QUICK", "1")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -147,6 +153,16 @@ async fn api_serves_measures_persists_and_validates() {
     let one: Value = one.json().await.unwrap();
     assert_eq!(one["workload"], "fraud-alerts");
     assert!(!one["modes"].as_array().unwrap().is_empty());
+    // The reference runs went through the job queue.
+    let jobs: Value = reqwest::get(format!("{base}/api/jobs"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let jobs = jobs.as_array().unwrap();
+    assert_eq!(jobs.len(), 3, "{jobs:?}");
+    assert!(jobs.iter().all(|j| j["state"] == "done"), "{jobs:?}");
     let missing = reqwest::get(format!("{base}/api/reports/nope"))
         .await
         .unwrap();

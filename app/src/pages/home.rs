@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::SubmitAnswers;
+use crate::api::{SubmitAnswers, list_specs};
 use crate::components::recommendation::outcome_view;
 use crate::questions::{Answers, CHOICE_QUESTIONS, Question, WORKLOADS};
 
@@ -32,6 +32,8 @@ pub fn HomePage() -> impl IntoView {
     let draft = RwSignal::new(initial.clone());
     let submit = ServerAction::<SubmitAnswers>::new();
     let pending = submit.pending();
+    let specs = Resource::new(|| (), |_| list_specs());
+    let chosen = initial.workload.clone();
 
     let choices = CHOICE_QUESTIONS
         .iter()
@@ -110,8 +112,36 @@ pub fn HomePage() -> impl IntoView {
                                 view! { <option value=*v selected=initial.workload == *v>{*label}</option> }
                             })
                             .collect_view()}
+                        <Transition fallback=|| ()>
+                            {move || {
+                                let chosen = chosen.clone();
+                                Suspend::new(async move {
+                                    let measured: Vec<_> = specs
+                                        .await
+                                        .unwrap_or_default()
+                                        .into_iter()
+                                        .filter(|s| s.has_report)
+                                        .collect();
+                                    (!measured.is_empty())
+                                        .then(|| {
+                                            view! {
+                                                <optgroup label="Your uploaded specs">
+                                                    {measured
+                                                        .into_iter()
+                                                        .map(|s| {
+                                                            let value = format!("spec:{}", s.id);
+                                                            let selected = chosen == value;
+                                                            view! { <option value=value selected=selected>{s.name}</option> }
+                                                        })
+                                                        .collect_view()}
+                                                </optgroup>
+                                            }
+                                        })
+                                })
+                            }}
+                        </Transition>
                     </select>
-                    <p class="help">"Whose measured numbers to use as evidence."</p>
+                    <p class="help">"Whose measured numbers to use as evidence: a reference workload or one of " <a href="/specs">"your specs"</a> "."</p>
                 </div>
                 <div class="actions">
                     <button type="submit" class="primary" id="submit" disabled=move || pending.get()>

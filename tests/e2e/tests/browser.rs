@@ -301,6 +301,128 @@ async fn drive(c: &Client, base: &str, port: u16, out: &Path) -> anyhow::Result<
         .await
         .context("workload chart")?;
     std::fs::write(out.join("workload.png"), c.screenshot().await?)?;
+    upload_flow(c, base, out).await?;
     eprintln!("e2e: screenshots in {}", out.display());
+    Ok(())
+}
+
+/// A spec small enough to measure in a second or two.
+const SMALL_SPEC: &str = r#"name = "e2e-fraud"
+realtime = false
+
+[workload]
+reference = "fraud-alerts"
+
+[load]
+events_per_second = 20
+duration = "10m"
+keys = 100
+
+[[candidates.batch]]
+every = "5m"
+
+[[candidates.stream]]
+emit = "final"
+watermark_delay = "5s"
+allowed_lateness = "1m"
+"#;
+
+/// Replaces the editor's text the way typing would (an `input` event).
+async fn set_editor(c: &Client, text: &str) -> anyhow::Result<()> {
+    c.execute(
+        "const t = document.getElementById('spec-text'); t.value = arguments[0]; \
+         t.dispatchEvent(new Event('input', { bubbles: true }));",
+        vec![Value::String(text.to_string())],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Upload → errors in place → valid upload → job page with its progress
+/// bar → report → the list, then delete.
+async fn upload_flow(c: &Client, base: &str, out: &Path) -> anyhow::Result<()> {
+    c.goto(&format!("{base}/specs/new")).await?;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("body[data-hydrated='true']"))
+        .await
+        .context("the upload page never hydrated")?;
+    let editor = c.find(Locator::Id("spec-text")).await?;
+    let example = editor.prop("value").await?.unwrap_or_default();
+    anyhow::ensure!(
+        example.contains("[[candidates.batch]]"),
+        "the editor does not start with the example spec: {example:?}"
+    );
+
+    // A mistake is shown in place, naming the field.
+    set_editor(
+        c,
+        &SMALL_SPEC.replace("keys = 100", "keys = 100\ncolour = 1"),
+    )
+    .await?;
+    c.find(Locator::Id("upload-submit")).await?.click().await?;
+    let errors = c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Id("field-errors"))
+        .await
+        .context("no errors shown for a bad spec")?;
+    let text = errors.text().await?;
+    anyhow::ensure!(
+        text.contains("load.colour"),
+        "errors lack the field: {text}"
+    );
+
+    // A good spec opens its job page, whose bar follows the run to the end.
+    set_editor(c, SMALL_SPEC).await?;
+    c.find(Locator::Id("upload-submit")).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#job [role=progressbar]"))
+        .await
+        .context("no job page with a progress bar after uploading")?;
+    let url = c.current_url().await?;
+    anyhow::ensure!(
+        url.path().starts_with("/jobs/j-"),
+        "not on a job page: {url}"
+    );
+    c.wait()
+        .at_most(Duration::from_secs(300))
+        .for_element(Locator::Css("#job[data-state='done'] #view-report"))
+        .await
+        .context("the job page never showed the finished job")?;
+    let pct = c
+        .find(Locator::Css("#job [role=progressbar]"))
+        .await?
+        .attr("aria-valuenow")
+        .await?;
+    anyhow::ensure!(pct.as_deref() == Some("100"), "finished at {pct:?}%");
+    std::fs::write(out.join("job.png"), c.screenshot().await?)?;
+
+    // The report, with the same tables as a workload page.
+    c.find(Locator::Id("view-report")).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#spec-report #latency-table tbody tr"))
+        .await
+        .context("the spec's report has no latency table")?;
+    let rows = c.find_all(Locator::Css("#latency-table tbody tr")).await?;
+    anyhow::ensure!(rows.len() == 2, "two candidates, {} rows", rows.len());
+    std::fs::write(out.join("spec-report.png"), c.screenshot().await?)?;
+
+    // Listed, then deleted from the list.
+    c.goto(&format!("{base}/specs")).await?;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("body[data-hydrated='true']"))
+        .await?;
+    let row = c.find(Locator::Css("#spec-list tbody tr")).await?;
+    anyhow::ensure!(row.text().await?.contains("e2e-fraud"), "spec not listed");
+    row.find(Locator::Css("button")).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Id("no-specs"))
+        .await
+        .context("the deleted spec is still listed")?;
     Ok(())
 }
