@@ -61,8 +61,8 @@ impl StreamOperator<FraudAlerts> for Quadratic {
 
 /// Child mode: run one variant inside the measured function.
 fn probe(variant: &str) -> ExitCode {
-    let data = icount::probe_data::<FraudAlerts>(EVENTS, 500);
-    let real = FraudAlerts::stream(&StreamConfig::EXACT);
+    let data = icount::probe_data(&FraudAlerts, EVENTS, 500);
+    let real = FraudAlerts.stream(&StreamConfig::EXACT);
     let mut op: Box<dyn StreamOperator<FraudAlerts>> = match variant {
         "plain" => real,
         "quadratic" => Box::new(Quadratic {

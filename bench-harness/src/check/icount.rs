@@ -68,7 +68,7 @@ pub struct Probe {
 }
 
 /// Seeded, uniform-key input of `events` events over one hour.
-pub fn probe_data<W: Generate>(events: u64, keys: u64) -> Dataset<W::Event> {
+pub fn probe_data<W: Generate>(w: &W, events: u64, keys: u64) -> Dataset<W::Event> {
     let cfg = GenConfig {
         seed: 7,
         duration_ms: HOUR,
@@ -80,7 +80,8 @@ pub fn probe_data<W: Generate>(events: u64, keys: u64) -> Dataset<W::Event> {
         late_fraction: 0.01,
         ..GenConfig::default()
     };
-    W::generate(&cfg).expect("the probe's generator config is valid")
+    w.generate(&cfg)
+        .expect("the probe's generator config is valid")
 }
 
 /// Feeds every event to `op` and finishes it: the stream hot path.
@@ -93,9 +94,9 @@ pub fn drive<W: workloads::Workload + ?Sized>(op: &mut dyn StreamOperator<W>, ev
     black_box(out.len());
 }
 
-fn stream_probe<W: Generate>(keys: u64) {
-    let data = probe_data::<W>(STREAM_PROBE_EVENTS, keys);
-    let mut op = W::stream(&StreamConfig::EXACT);
+fn stream_probe<W: Generate>(w: &W, keys: u64) {
+    let data = probe_data(w, STREAM_PROBE_EVENTS, keys);
+    let mut op = w.stream(&StreamConfig::EXACT);
     measured(&mut || drive::<W>(op.as_mut(), &data.events));
 }
 
@@ -111,7 +112,7 @@ fn generate_probe() {
         ..GenConfig::default()
     };
     measured(&mut || {
-        let d = FraudAlerts::generate(&cfg).expect("valid config");
+        let d = FraudAlerts.generate(&cfg).expect("valid config");
         black_box(d.events.len());
     });
 }
@@ -122,17 +123,17 @@ pub fn probes() -> Vec<Probe> {
         Probe {
             name: "stream/fraud-alerts",
             what: "stream operator, eager+correct, 20,000 transactions, 2,000 cards",
-            run: || stream_probe::<FraudAlerts>(2_000),
+            run: || stream_probe(&FraudAlerts, 2_000),
         },
         Probe {
             name: "stream/sessionization",
             what: "stream operator, eager+correct, 20,000 clicks, 2,000 users",
-            run: || stream_probe::<Sessionization>(2_000),
+            run: || stream_probe(&Sessionization, 2_000),
         },
         Probe {
             name: "stream/daily-report",
             what: "stream operator, eager+correct, 20,000 orders, 500 products",
-            run: || stream_probe::<DailyReport>(500),
+            run: || stream_probe(&DailyReport, 500),
         },
         Probe {
             name: "generate/transactions",
