@@ -249,14 +249,6 @@ fn run_spec_refuses_bad_or_unrunnable_specs_and_conflicting_flags() {
     fails_cleanly(&["run", "--spec", &b], &["name", "invalid type"]);
     let custom = specs_dir().join("custom-large-amounts.toml");
     let c = custom.to_string_lossy();
-    let out = bench_harness(&["run", "--spec", &c]);
-    if !out.status.success() {
-        // Until the custom engine is merged, a custom spec must say so.
-        fails_cleanly(
-            &["run", "--spec", &c, "--out", "/nonexistent/x"],
-            &["custom"],
-        );
-    }
     fails_cleanly(
         &["run", "--spec", &c, "--workload", "fraud-alerts"],
         &["cannot be used with"],
