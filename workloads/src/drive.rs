@@ -124,6 +124,49 @@ impl ModeConfig {
             crate::mode::Mode::Stream => ModeConfig::Stream(crate::mode::StreamConfig::EXACT),
         }
     }
+
+    /// Every configuration that promises the exact final output: batch at
+    /// three schedules, micro-batch at two triggers, stream with three
+    /// policies/watermarks, all folding every late event in. The contract
+    /// tests (golden and custom) hold every mode to ground truth in each.
+    pub fn all_exact() -> Vec<ModeConfig> {
+        let unbounded = |delay| Lateness {
+            watermark_delay: delay,
+            allowed_lateness: None,
+        };
+        vec![
+            ModeConfig::Batch {
+                interval_ms: crate::time::DAY,
+            },
+            ModeConfig::Batch {
+                interval_ms: crate::time::HOUR,
+            },
+            ModeConfig::Batch {
+                interval_ms: 15 * crate::time::MINUTE,
+            },
+            ModeConfig::MicroBatch {
+                trigger_ms: 5 * crate::time::SECOND,
+                lateness: Lateness::EXACT,
+            },
+            ModeConfig::MicroBatch {
+                trigger_ms: 5 * crate::time::MINUTE,
+                lateness: unbounded(crate::time::MINUTE),
+            },
+            ModeConfig::Stream(crate::mode::StreamConfig::EXACT),
+            ModeConfig::Stream(crate::mode::StreamConfig {
+                lateness: Lateness::EXACT,
+                policy: crate::mode::EmitPolicy::Final,
+            }),
+            ModeConfig::Stream(crate::mode::StreamConfig {
+                lateness: unbounded(10 * crate::time::MINUTE),
+                policy: crate::mode::EmitPolicy::Final,
+            }),
+            ModeConfig::Stream(crate::mode::StreamConfig {
+                lateness: unbounded(30 * crate::time::SECOND),
+                policy: crate::mode::EmitPolicy::EagerCorrect,
+            }),
+        ]
+    }
 }
 
 /// Runs one mode over a dataset, untimed. Returns the changelog and the

@@ -12,45 +12,8 @@ use workloads::custom::{CustomDef, CustomRow, MAX_COLUMNS};
 use workloads::drive::{ModeConfig, run_mode};
 use workloads::generate::{GenConfig, RateProfile};
 use workloads::output::materialize;
-use workloads::time::{DAY, HOUR, MINUTE, Millis, SECOND};
+use workloads::time::{MINUTE, Millis, SECOND};
 use workloads::{CustomWorkload, EmitPolicy, JobConfig, Lateness, StreamConfig, Workload};
-
-/// Every configuration that promises the exact final output (the golden
-/// test's list).
-fn exact_configs() -> Vec<ModeConfig> {
-    let unbounded = |delay| Lateness {
-        watermark_delay: delay,
-        allowed_lateness: None,
-    };
-    vec![
-        ModeConfig::Batch { interval_ms: DAY },
-        ModeConfig::Batch { interval_ms: HOUR },
-        ModeConfig::Batch {
-            interval_ms: 15 * MINUTE,
-        },
-        ModeConfig::MicroBatch {
-            trigger_ms: 5 * SECOND,
-            lateness: Lateness::EXACT,
-        },
-        ModeConfig::MicroBatch {
-            trigger_ms: 5 * MINUTE,
-            lateness: unbounded(MINUTE),
-        },
-        ModeConfig::Stream(StreamConfig::EXACT),
-        ModeConfig::Stream(StreamConfig {
-            lateness: Lateness::EXACT,
-            policy: EmitPolicy::Final,
-        }),
-        ModeConfig::Stream(StreamConfig {
-            lateness: unbounded(10 * MINUTE),
-            policy: EmitPolicy::Final,
-        }),
-        ModeConfig::Stream(StreamConfig {
-            lateness: unbounded(30 * SECOND),
-            policy: EmitPolicy::EagerCorrect,
-        }),
-    ]
-}
 
 /// The columns every table definition shares: a Zipf key, a category, an
 /// integer and a two-decimal number (negative values included).
@@ -200,7 +163,7 @@ fn every_exact_mode_equals_the_reference_for_every_definition() {
         } else {
             assert!(truth.len() > 10, "{name}: only {} rows", truth.len());
         }
-        for cfg in exact_configs() {
+        for cfg in ModeConfig::all_exact() {
             let (changelog, stats) = run_mode(&w, &cfg, &JobConfig::default(), &data)
                 .unwrap_or_else(|e| panic!("{name} {cfg:?}: {e}"));
             assert_eq!(stats.dropped, 0, "{name} {cfg:?}");
@@ -264,7 +227,7 @@ fn event(t: Millis, user: i64, amount: i64) -> CustomEvent {
 fn all_modes_match(w: &CustomWorkload, events: Vec<CustomEvent>) -> Vec<CustomRow> {
     let data = workloads::Dataset::from_arrival_order(events, Default::default());
     let truth = w.reference(&data.events);
-    for cfg in exact_configs() {
+    for cfg in ModeConfig::all_exact() {
         let (changelog, _) = run_mode(w, &cfg, &JobConfig::default(), &data).unwrap();
         assert_eq!(materialize(&changelog), truth, "{cfg:?}");
     }

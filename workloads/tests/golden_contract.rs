@@ -6,52 +6,12 @@ use std::path::{Path, PathBuf};
 
 use workloads::drive::{ModeConfig, run_mode};
 use workloads::output::materialize;
-use workloads::time::{DAY, HOUR, MINUTE, SECOND};
-use workloads::{
-    DailyReport, EmitPolicy, FraudAlerts, JobConfig, Lateness, Sessionization, StreamConfig,
-    Workload,
-};
+use workloads::{DailyReport, FraudAlerts, JobConfig, Sessionization, Workload};
 
 fn golden_dir() -> PathBuf {
     std::env::var_os("WEIR_GOLDEN_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/golden"))
-}
-
-/// Every configuration that promises the exact final output.
-fn exact_configs() -> Vec<ModeConfig> {
-    let unbounded = |delay| Lateness {
-        watermark_delay: delay,
-        allowed_lateness: None,
-    };
-    vec![
-        ModeConfig::Batch { interval_ms: DAY },
-        ModeConfig::Batch { interval_ms: HOUR },
-        ModeConfig::Batch {
-            interval_ms: 15 * MINUTE,
-        },
-        ModeConfig::MicroBatch {
-            trigger_ms: 5 * SECOND,
-            lateness: Lateness::EXACT,
-        },
-        ModeConfig::MicroBatch {
-            trigger_ms: 5 * MINUTE,
-            lateness: unbounded(MINUTE),
-        },
-        ModeConfig::Stream(StreamConfig::EXACT),
-        ModeConfig::Stream(StreamConfig {
-            lateness: Lateness::EXACT,
-            policy: EmitPolicy::Final,
-        }),
-        ModeConfig::Stream(StreamConfig {
-            lateness: unbounded(10 * MINUTE),
-            policy: EmitPolicy::Final,
-        }),
-        ModeConfig::Stream(StreamConfig {
-            lateness: unbounded(30 * SECOND),
-            policy: EmitPolicy::EagerCorrect,
-        }),
-    ]
 }
 
 fn check<W: Workload>(workload: &W, input: &str, expected: &[&str]) {
@@ -61,7 +21,7 @@ fn check<W: Workload>(workload: &W, input: &str, expected: &[&str]) {
         .unwrap_or_else(|e| panic!("reading {input}: {e}"));
     let reference = workload.reference(&data.events);
     let mut failures = Vec::new();
-    for cfg in exact_configs() {
+    for cfg in ModeConfig::all_exact() {
         let (changelog, _) = run_mode(workload, &cfg, &JobConfig::default(), &data)
             .unwrap_or_else(|e| panic!("{} {cfg:?}: {e}", W::KIND));
         let rows = materialize(&changelog);
