@@ -62,10 +62,12 @@ pub struct ModeRow {
     pub label: String,
     /// `batch`, `micro-batch` or `stream`.
     pub mode: String,
-    pub p50_ms: f64,
-    pub p95_ms: f64,
-    pub p99_ms: f64,
-    pub max_ms: f64,
+    /// Latency percentiles; `None` when nothing was emitted before the end
+    /// of the input (no sample: shown as such, never as 0 ms).
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub max_ms: Option<f64>,
     pub monthly_usd: f64,
     pub vcpus: f64,
     pub events_per_second_per_core: f64,

@@ -1,7 +1,7 @@
 //! `bench-harness`: run a workload in every mode and report (`run`, from a
 //! reference workload's defaults or a spec file), check a spec file
-//! (`validate`), or run one mode over a file (`run-file`, the fixed contract
-//! CI scripts rely on).
+//! (`validate`), run one mode over a file (`run-file`, the fixed contract
+//! CI scripts rely on), or write a workload's events as CSV (`generate`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +52,37 @@ enum Command {
         /// Directory for the output CSV files.
         #[arg(long)]
         out: PathBuf,
+        /// Batch schedule or micro-batch trigger in arrival time (e.g. 1h,
+        /// 1m; default: batch hourly, micro-batch every minute). Larger than
+        /// the input's span means one run over everything.
+        #[arg(long, value_parser = parse_duration, allow_hyphen_values = true)]
+        every: Option<i64>,
+        /// Print the time spent reading, running and writing (stderr).
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Generate a reference workload's events (its default load, or the
+    /// options below) and write them as a CSV file in the contract's input
+    /// columns, rows in arrival order: an input for `run-file`, `run
+    /// --input` and other tools.
+    Generate {
+        #[arg(long)]
+        workload: WorkloadKind,
+        /// The CSV file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of events (about: the rate is set to events / duration).
+        #[arg(long, allow_negative_numbers = true)]
+        events: Option<u64>,
+        /// Event-time span to generate (e.g. 30m, 2h, 3d).
+        #[arg(long, value_parser = parse_duration, allow_hyphen_values = true)]
+        duration: Option<i64>,
+        /// Number of keys (cards, products, users).
+        #[arg(long, allow_negative_numbers = true)]
+        keys: Option<u64>,
+        /// Generator seed.
+        #[arg(long, allow_negative_numbers = true)]
+        seed: Option<u64>,
     },
     /// Run a scenario N times and compare the medians with a baseline
     /// report: exit 1 on a regression past a threshold or a broken SLO.
@@ -123,7 +154,17 @@ fn main() -> ExitCode {
             mode,
             input,
             out,
-        } => run_file(workload, mode, &input, &out),
+            every,
+            timings,
+        } => run_file(workload, mode, &input, &out, every, timings),
+        Command::Generate {
+            workload,
+            out,
+            events,
+            duration,
+            keys,
+            seed,
+        } => generate(workload, &out, events, duration, keys, seed),
         Command::Validate { spec } => validate(&spec),
     };
     match result {
@@ -247,33 +288,110 @@ fn run_file(
     mode: Mode,
     input: &std::path::Path,
     out: &std::path::Path,
+    every: Option<i64>,
+    timings: bool,
 ) -> anyhow::Result<()> {
+    let mut cfg = ModeConfig::exact(mode);
+    if let Some(every) = every {
+        anyhow::ensure!(every > 0, "--every must be positive");
+        match &mut cfg {
+            ModeConfig::Batch { interval_ms } => *interval_ms = every,
+            ModeConfig::MicroBatch { trigger_ms, .. } => *trigger_ms = every,
+            ModeConfig::Stream(_) => anyhow::bail!("--every applies to batch and micro-batch only"),
+        }
+    }
     fn go<W: Workload>(
         workload: &W,
-        mode: Mode,
+        cfg: &ModeConfig,
         input: &std::path::Path,
         out: &std::path::Path,
+        timings: bool,
     ) -> anyhow::Result<()> {
+        let t0 = std::time::Instant::now();
         let data = workload.read_events(input)?;
-        let (changelog, _) = run_mode(
-            workload,
-            &ModeConfig::exact(mode),
-            &JobConfig::default(),
-            &data,
-        )
-        .with_context(|| format!("running {} as {mode}", workload.name()))?;
+        let t1 = std::time::Instant::now();
+        let (changelog, _) = run_mode(workload, cfg, &JobConfig::default(), &data)
+            .with_context(|| format!("running {} as {}", workload.name(), cfg.mode()))?;
         let rows = materialize(&changelog);
+        let t2 = std::time::Instant::now();
         for p in workload.write_outputs(&rows, &data.dict, out)? {
             println!("{}", p.display());
+        }
+        if timings {
+            let runs = match *cfg {
+                ModeConfig::Batch { interval_ms: e } | ModeConfig::MicroBatch { trigger_ms: e, .. } => {
+                    workloads::drive::split_by_interval(&data.arrival, e).len()
+                }
+                ModeConfig::Stream(_) => 0,
+            };
+            eprintln!(
+                "events {}  read {:.3} s  run {:.3} s ({} runs)  write {:.3} s",
+                data.len(),
+                (t1 - t0).as_secs_f64(),
+                (t2 - t1).as_secs_f64(),
+                runs,
+                t2.elapsed().as_secs_f64()
+            );
         }
         Ok(())
     }
     match workload {
-        WorkloadKind::FraudAlerts => go(&FraudAlerts, mode, input, out),
-        WorkloadKind::DailyReport => go(&DailyReport, mode, input, out),
-        WorkloadKind::Sessionization => go(&Sessionization, mode, input, out),
+        WorkloadKind::FraudAlerts => go(&FraudAlerts, &cfg, input, out, timings),
+        WorkloadKind::DailyReport => go(&DailyReport, &cfg, input, out, timings),
+        WorkloadKind::Sessionization => go(&Sessionization, &cfg, input, out, timings),
         WorkloadKind::Custom => anyhow::bail!(
             "run-file does not support custom workloads: their events are generated from a definition"
         ),
+    }
+}
+
+fn generate(
+    workload: WorkloadKind,
+    out: &std::path::Path,
+    events: Option<u64>,
+    duration: Option<i64>,
+    keys: Option<u64>,
+    seed: Option<u64>,
+) -> anyhow::Result<()> {
+    use bench_harness::runner::Generate;
+    anyhow::ensure!(
+        workload != WorkloadKind::Custom,
+        "generate writes the reference workloads' events; a custom workload's come from its spec"
+    );
+    let mut g = Scenario::default_for(workload).generator;
+    if let Some(d) = duration {
+        g.duration_ms = d;
+    }
+    if let Some(k) = keys {
+        g.keys = k;
+    }
+    if let Some(s) = seed {
+        g.seed = s;
+    }
+    if let Some(n) = events {
+        anyhow::ensure!(
+            (1..=workloads::io::MAX_INPUT_ROWS as u64).contains(&n),
+            "--events must be between 1 and {}",
+            workloads::io::MAX_INPUT_ROWS
+        );
+        anyhow::ensure!(g.duration_ms > 0, "--duration must be positive");
+        g.rate = g.rate.with_mean(n as f64 * 1000.0 / g.duration_ms as f64);
+    }
+    g.validate()?;
+    fn go<W: Generate>(
+        w: &W,
+        g: &workloads::generate::GenConfig,
+        out: &std::path::Path,
+    ) -> anyhow::Result<()> {
+        let data = w.generate(g)?;
+        w.write_events(&data.events, &data.dict, out)?;
+        println!("{}: {} events", out.display(), data.len());
+        Ok(())
+    }
+    match workload {
+        WorkloadKind::FraudAlerts => go(&FraudAlerts, &g, out),
+        WorkloadKind::DailyReport => go(&DailyReport, &g, out),
+        WorkloadKind::Sessionization => go(&Sessionization, &g, out),
+        WorkloadKind::Custom => anyhow::bail!("generate: custom workloads are not supported"),
     }
 }

@@ -4,7 +4,7 @@
 //! live. Their wall-clock latencies are put next to the virtual clock's
 //! latencies for the same events.
 
-use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError, sync_channel};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -157,27 +157,53 @@ fn run_live<W: Generate>(
             let trigger = Duration::from_millis(*trigger_ms as u64);
             let mut deadline = trigger;
             let mut pending = Vec::new();
+            // The first event of a later trigger, read while filling this one.
+            let mut next: Option<usize> = None;
             let mut open = true;
-            while open {
+            // The same rule as `clock::schedule`: the trigger at each
+            // boundary takes exactly the events that arrived by then; after
+            // an overrun it runs as soon as the previous one ends; periods
+            // without events run nothing.
+            while open || next.is_some() {
+                let fire = start + deadline.as_millis() as Millis;
                 loop {
-                    let now = t0.elapsed();
-                    if now >= deadline {
-                        break;
-                    }
-                    match rx.recv_timeout(deadline - now) {
-                        Ok(i) => pending.push(data.events[i as usize]),
-                        Err(RecvTimeoutError::Timeout) => break,
-                        Err(RecvTimeoutError::Disconnected) => {
-                            open = false;
+                    if let Some(i) = next {
+                        if data.arrival[i] > fire {
                             break;
                         }
+                        pending.push(data.events[i]);
+                        next = None;
+                    }
+                    if !open {
+                        break;
+                    }
+                    let now = t0.elapsed();
+                    let got = if now >= deadline {
+                        rx.try_recv().map_err(|e| match e {
+                            TryRecvError::Empty => RecvTimeoutError::Timeout,
+                            TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
+                        })
+                    } else {
+                        rx.recv_timeout(deadline - now)
+                    };
+                    match got {
+                        Ok(i) => next = Some(i as usize),
+                        Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => open = false,
                     }
                 }
-                let before = out.len();
-                job.run(&pending, None, &mut out)?;
-                pending.clear();
-                record(&out[before..], &mut hist);
-                deadline = (deadline + trigger).max(t0.elapsed());
+                // A live engine cannot know that its source has ended: its
+                // last trigger, too, fires at the boundary.
+                if let Some(rest) = deadline.checked_sub(t0.elapsed()) {
+                    thread::sleep(rest);
+                }
+                if !pending.is_empty() {
+                    let before = out.len();
+                    job.run(&pending, None, &mut out)?;
+                    pending.clear();
+                    record(&out[before..], &mut hist);
+                }
+                deadline += trigger;
             }
         }
         Plan::Batch { .. } => {

@@ -30,9 +30,9 @@ pub fn summary(report: &Report) -> String {
         let mark = if c.exact { "" } else { " ✗" };
         let row = vec![
             Cell::new(&m.label),
-            Cell::new(human_seconds(m.latency.p50_ms / 1000.0)),
-            Cell::new(human_seconds(m.latency.p99_ms / 1000.0)),
-            Cell::new(human_seconds(m.latency.max_ms / 1000.0)),
+            latency_cell(m, m.latency.p50_ms),
+            latency_cell(m, m.latency.p99_ms),
+            latency_cell(m, m.latency.max_ms),
             Cell::new(human_count(
                 m.throughput.sustainable_events_per_second_per_core,
             )),
@@ -101,5 +101,15 @@ pub fn bytes(b: u64) -> String {
         format!("{:.0} kB", b / 1e3)
     } else {
         format!("{b:.0} B")
+    }
+}
+
+/// A latency figure, or "none" when the plan emitted nothing before the end
+/// of the input (no sample is not 0 ms).
+fn latency_cell(m: &crate::report::ModeReport, ms: f64) -> Cell {
+    if m.latency.count == 0 {
+        Cell::new("none (all at end)")
+    } else {
+        Cell::new(human_seconds(ms / 1000.0))
     }
 }

@@ -102,13 +102,16 @@ pub fn report_view(id: &str, r: &Report) -> ReportView {
     let modes = r
         .modes
         .iter()
-        .map(|m| ModeRow {
+        .map(|m| {
+            // No timed emission: the percentiles are no sample, not 0 ms.
+            let sampled = |v: f64| (m.latency.count > 0).then_some(v);
+            ModeRow {
             label: m.label.clone(),
             mode: m.mode.to_string(),
-            p50_ms: m.latency.p50_ms,
-            p95_ms: m.latency.p95_ms,
-            p99_ms: m.latency.p99_ms,
-            max_ms: m.latency.max_ms,
+            p50_ms: sampled(m.latency.p50_ms),
+            p95_ms: sampled(m.latency.p95_ms),
+            p99_ms: sampled(m.latency.p99_ms),
+            max_ms: sampled(m.latency.max_ms),
             monthly_usd: m.cost.usd,
             vcpus: m.cost.vcpus,
             events_per_second_per_core: m.throughput.sustainable_events_per_second_per_core,
@@ -126,6 +129,7 @@ pub fn report_view(id: &str, r: &Report) -> ReportView {
             late_dropped: m.correctness.late_dropped,
             corrections: m.correctness.updates,
             retractions: m.correctness.retractions,
+            }
         })
         .collect();
     let break_even = r

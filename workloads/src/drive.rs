@@ -33,12 +33,15 @@ pub fn split_by_interval(arrival: &[Millis], interval: Millis) -> Vec<std::ops::
     let mut start = 0;
     while start < arrival.len() {
         // The run that includes arrival[start] fires at the next boundary at or after it.
-        let fire = arrival[start].div_euclid(interval) * interval
-            + if arrival[start].rem_euclid(interval) == 0 {
+        // Saturating: an interval longer than the input means one run.
+        let fire = arrival[start]
+            .div_euclid(interval)
+            .saturating_mul(interval)
+            .saturating_add(if arrival[start].rem_euclid(interval) == 0 {
                 0
             } else {
                 interval
-            };
+            });
         let end = start + arrival[start..].partition_point(|&a| a <= fire);
         runs.push(start..end);
         start = end;

@@ -48,6 +48,18 @@ pub trait Workload: Send + Sync + 'static {
     /// Reads an input file (`.csv` or `.parquet`, rows in arrival order).
     fn read_events(&self, path: &Path) -> Result<Dataset<Self::Event>>;
 
+    /// Writes events (in their arrival order) as a CSV file in the contract's
+    /// input columns, which [`Workload::read_events`] reads back: what
+    /// `bench-harness generate` gives the peers and users to run on.
+    fn write_events(&self, events: &[Self::Event], dict: &Dictionary, path: &Path) -> Result<()> {
+        let _ = (events, dict);
+        Err(crate::error::WorkloadError::Config(format!(
+            "{}: writing events as CSV is only supported for the reference workloads (not {})",
+            path.display(),
+            self.name()
+        )))
+    }
+
     /// Writes the final output rows as the contract's CSV files into `dir`
     /// and returns their paths.
     fn write_outputs(

@@ -7,6 +7,9 @@ use crate::components::recommendation::Charts;
 use crate::format;
 use crate::model::ReportView;
 
+/// A latency cell of a plan that emitted nothing before the input ended.
+const NO_SAMPLE: &str = "none before end of input";
+
 fn pill(mode: &str) -> impl IntoView + use<> {
     view! { <span class=format!("mode-pill mode-{mode}")>{mode.to_string()}</span> }
 }
@@ -67,10 +70,10 @@ pub fn ReportTables(report: ReportView) -> impl IntoView {
                                 <tr>
                                     <td>{pill(&m.mode)}</td>
                                     <td>{m.label.clone()}</td>
-                                    <td class="num">{format::latency(m.p50_ms)}</td>
-                                    <td class="num">{format::latency(m.p95_ms)}</td>
-                                    <td class="num">{format::latency(m.p99_ms)}</td>
-                                    <td class="num">{format::latency(m.max_ms)}</td>
+                                    <td class="num">{m.p50_ms.map_or_else(|| NO_SAMPLE.to_string(), format::latency)}</td>
+                                    <td class="num">{m.p95_ms.map_or_else(|| NO_SAMPLE.to_string(), format::latency)}</td>
+                                    <td class="num">{m.p99_ms.map_or_else(|| NO_SAMPLE.to_string(), format::latency)}</td>
+                                    <td class="num">{m.max_ms.map_or_else(|| NO_SAMPLE.to_string(), format::latency)}</td>
                                     <td class="num">{format::usd(m.monthly_usd)}</td>
                                     <td class="num">{if m.vcpus >= 1e15 { "—".into() } else { format!("{:.2}", m.vcpus) }}</td>
                                     <td class="num">{format::rate(m.events_per_second_per_core)}</td>

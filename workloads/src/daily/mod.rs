@@ -12,7 +12,7 @@ use crate::dataset::Dataset;
 use crate::dict::Dictionary;
 use crate::error::Result;
 use crate::event::Order;
-use crate::io::{ColType, FieldError, read_rows, write_csv};
+use crate::io::{ColType, FieldError, read_rows, write_csv, write_events_csv};
 use crate::mode::{ComplexityFacts, IncrementalJob, JobConfig, Mode, StreamConfig, StreamOperator};
 use crate::output::OutputRow;
 use crate::time::format_day;
@@ -143,6 +143,24 @@ impl Workload for DailyReport {
             })
         })?;
         Ok(Dataset::from_arrival_order(events, dict))
+    }
+
+    fn write_events(&self, events: &[Order], dict: &Dictionary, path: &Path) -> Result<()> {
+        let names: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+        write_events_csv(path, &names, events, |o, line| {
+            use std::io::Write;
+            let _ = write!(
+                line,
+                "{},{},{},{},{},{},{}",
+                o.order_id,
+                o.store_id,
+                o.product_id,
+                dict.get(o.category),
+                o.quantity,
+                o.unit_price_cents,
+                o.event_time
+            );
+        })
     }
 
     fn write_outputs(

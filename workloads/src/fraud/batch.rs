@@ -8,8 +8,9 @@
 //! hours overlapping `(u - 300 s, u + 300 s)` for each new `u`.
 //!
 //! The SQL ([`ALERTS_SQL`], shared with micro-batch) computes both rules with
-//! `RANGE` window frames over the re-read history plus the new events, twice:
-//! over all rows and over the old rows only. An alert is emitted when it
+//! time-range window functions ([`super::window_fns`]) over the re-read
+//! history plus the new events, twice: over all rows and over the old rows
+//! only. An alert is emitted when it
 //! holds now and either its transaction is new or it did not hold before —
 //! i.e. exactly the alerts the previous runs have not emitted (rules are
 //! monotone, so nothing is ever retracted). No emitted-set is needed.
@@ -38,11 +39,14 @@ use super::{
 /// The alerts that `new_txns` create, over `history` (everything landed
 /// before, at least the part within 300 s of a new event) plus `new_txns`.
 ///
-/// Integer event times make `N - 1 PRECEDING` the open lower edge
-/// `> t - N`; `RANGE … CURRENT ROW` includes equal-time peers, as the
-/// contract requires. `geo_hop` holds iff the window's smallest and largest
-/// country differ (`t` is in its own window). `n_old` / `o_min` / `o_max` are
+/// The windows are [`super::window_fns`]: `range_count(t, flag, N)` counts
+/// the flagged rows `u` of the card with `t - N < u <= t` (equal-time peers
+/// included, as the contract requires), `range_other(t, country, flag, N)`
+/// says whether one of them has another country. `n_old` / `geo_old` are
 /// the same over old rows only: what the previous runs have already seen.
+/// `new_near` (new events in `t`'s 300 s window) says whether a new event
+/// can have changed `t`'s alerts at all. All windows share one sort, so the
+/// query is one pass over the card-sorted rows.
 pub(super) static ALERTS_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH
@@ -57,42 +61,55 @@ rows AS (
   SELECT txn_id, card_id, amount_cents, country, event_time, TRUE AS is_new FROM new_txns
 ),
 windowed AS (
-  SELECT txn_id, card_id, amount_cents, event_time, is_new,
-    COUNT(*) OVER velocity_w AS n_all,
-    COUNT(CASE WHEN NOT is_new THEN 1 END) OVER velocity_w AS n_old,
-    MIN(country) OVER geo_w AS c_min,
-    MAX(country) OVER geo_w AS c_max,
-    MIN(CASE WHEN NOT is_new THEN country END) OVER geo_w AS o_min,
-    MAX(CASE WHEN NOT is_new THEN country END) OVER geo_w AS o_max
+  SELECT txn_id, amount_cents, event_time, is_new,
+    range_count(event_time, TRUE, {vel}) OVER w AS n_all,
+    range_count(event_time, NOT is_new, {vel}) OVER w AS n_old,
+    range_other(event_time, country, TRUE, {geo}) OVER w AS geo_all,
+    range_other(event_time, country, NOT is_new, {geo}) OVER w AS geo_old,
+    range_count(event_time, is_new, {geo}) OVER w AS new_near
   FROM rows
-  WINDOW
-    velocity_w AS (PARTITION BY card_id ORDER BY event_time RANGE BETWEEN {vel_back} PRECEDING AND CURRENT ROW),
-    geo_w AS (PARTITION BY card_id ORDER BY event_time RANGE BETWEEN {geo_back} PRECEDING AND CURRENT ROW)
+  WINDOW w AS (PARTITION BY card_id ORDER BY event_time)
 ),
 decided AS (
   SELECT txn_id, event_time,
     is_new AND amount_cents >= {large} AS large_amount,
     n_all >= {min_count} AND (is_new OR n_old < {min_count}) AS velocity,
-    c_min <> c_max AND (is_new OR o_min = o_max) AS geo_hop
-  FROM windowed w
-  WHERE EXISTS (
-    SELECT 1 FROM new_txns u
-    WHERE u.card_id = w.card_id AND u.event_time <= w.event_time AND w.event_time < u.event_time + {geo}
-  )
+    geo_all AND (is_new OR NOT geo_old) AS geo_hop
+  FROM windowed
+  WHERE new_near > 0
 )
 SELECT txn_id, event_time, large_amount, velocity, geo_hop
 FROM decided
-WHERE large_amount OR velocity OR geo_hop
-ORDER BY txn_id",
+WHERE large_amount OR velocity OR geo_hop",
         geo = GEO_WINDOW_MS,
-        geo_back = GEO_WINDOW_MS - 1,
-        vel_back = VELOCITY_WINDOW_MS - 1,
+        vel = VELOCITY_WINDOW_MS,
         large = LARGE_AMOUNT_CENTS,
         min_count = VELOCITY_MIN_COUNT,
     )
 });
 
-/// Runs [`ALERTS_SQL`] and pushes one upsert per new alert
+/// [`ALERTS_SQL`] when no history can matter (the first run, or a run
+/// whose new events are all far from the landed ones): every row is new, so
+/// the rules are evaluated directly.
+pub(super) static FIRST_ALERTS_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT txn_id, event_time, large_amount, velocity, geo_hop FROM (
+  SELECT txn_id, event_time,
+    amount_cents >= {large} AS large_amount,
+    range_count(event_time, TRUE, {vel}) OVER w >= {min_count} AS velocity,
+    range_other(event_time, country, TRUE, {geo}) OVER w AS geo_hop
+  FROM new_txns
+  WINDOW w AS (PARTITION BY card_id ORDER BY event_time)
+) d
+WHERE large_amount OR velocity OR geo_hop",
+        geo = GEO_WINDOW_MS,
+        vel = VELOCITY_WINDOW_MS,
+        large = LARGE_AMOUNT_CENTS,
+        min_count = VELOCITY_MIN_COUNT,
+    )
+});
+
+/// Runs [`ALERTS_SQL`] (or [`FIRST_ALERTS_SQL`] over an empty history) and pushes one upsert per new alert
 /// (`depends_on` = the transaction's event time).
 pub(super) fn new_alerts(
     engine: &DfEngine,
@@ -101,6 +118,18 @@ pub(super) fn new_alerts(
     new: &[Transaction],
     out: &mut Vec<Emission<Alert>>,
 ) -> Result<()> {
+    let new_batch = transactions_batch(new);
+    if history.iter().all(|b| b.num_rows() == 0) {
+        let table = Table {
+            name: "new_txns",
+            schema: transactions_schema(),
+            batches: vec![new_batch],
+        };
+        for batch in engine.query(job, vec![table], &FIRST_ALERTS_SQL)? {
+            push_alerts(job, &batch, out)?;
+        }
+        return Ok(());
+    }
     let tables = vec![
         Table {
             name: "history",
@@ -110,7 +139,7 @@ pub(super) fn new_alerts(
         Table {
             name: "new_txns",
             schema: transactions_schema(),
-            batches: vec![transactions_batch(new)],
+            batches: vec![new_batch],
         },
     ];
     for batch in engine.query(job, tables, &ALERTS_SQL)? {
@@ -287,8 +316,10 @@ pub struct FraudBatch {
 impl FraudBatch {
     /// A new job with an empty lake.
     pub fn new(cfg: &JobConfig) -> Result<Self> {
+        let engine = DfEngine::new(cfg)?;
+        engine.register_window_functions(super::window_fns::all());
         Ok(FraudBatch {
-            engine: DfEngine::new(cfg)?,
+            engine,
             lake: TimeBuckets::new(HOUR),
             last_read_bytes: 0,
         })

@@ -29,8 +29,10 @@ pub struct FraudMicroBatch {
 impl FraudMicroBatch {
     /// A new job with empty state.
     pub fn new(cfg: &JobConfig) -> Result<Self> {
+        let engine = DfEngine::new(cfg)?;
+        engine.register_window_functions(super::window_fns::all());
         Ok(FraudMicroBatch {
-            engine: DfEngine::new(cfg)?,
+            engine,
             state: TimeBuckets::new(MINUTE),
         })
     }

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod micro_batch;
 pub mod reference;
 pub mod stream;
+pub mod window_fns;
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +13,7 @@ use crate::dataset::Dataset;
 use crate::dict::Dictionary;
 use crate::error::Result;
 use crate::event::{Country, Transaction};
-use crate::io::{ColType, FieldError, read_rows, write_csv};
+use crate::io::{ColType, FieldError, read_rows, write_csv, write_events_csv};
 use crate::mode::{ComplexityFacts, IncrementalJob, JobConfig, Mode, StreamConfig, StreamOperator};
 use crate::output::OutputRow;
 use crate::workload::{Workload, WorkloadKind};
@@ -125,6 +126,24 @@ impl Workload for FraudAlerts {
         Ok(Dataset::from_arrival_order(events, Dictionary::default()))
     }
 
+    fn write_events(&self, events: &[Transaction], _dict: &Dictionary, path: &Path) -> Result<()> {
+        let names: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+        write_events_csv(path, &names, events, |t, line| {
+            use std::io::Write;
+            let _ = write!(
+                line,
+                "{},{},{},{},{}{},{}",
+                t.txn_id,
+                t.card_id,
+                t.merchant_id,
+                t.amount_cents,
+                char::from(t.country[0]),
+                char::from(t.country[1]),
+                t.event_time
+            );
+        })
+    }
+
     fn write_outputs(
         &self,
         rows: &[Alert],
@@ -152,7 +171,7 @@ impl Workload for FraudAlerts {
                         .into(),
                     "deduplicating alerts already emitted by earlier runs".into(),
                 ],
-                source_files: vec!["fraud/batch.rs"],
+                source_files: vec!["fraud/batch.rs", "fraud/window_fns.rs"],
             },
             Mode::MicroBatch => ComplexityFacts {
                 stateful_operators: 2,
@@ -162,7 +181,11 @@ impl Workload for FraudAlerts {
                     "deduplicating alerts across triggers".into(),
                     "always-on driver".into(),
                 ],
-                source_files: vec!["fraud/micro_batch.rs", "fraud/batch.rs"],
+                source_files: vec![
+                    "fraud/micro_batch.rs",
+                    "fraud/batch.rs",
+                    "fraud/window_fns.rs",
+                ],
             },
             Mode::Stream => ComplexityFacts {
                 stateful_operators: 2,

@@ -4,4 +4,4 @@ pub mod read;
 pub mod write;
 
 pub use read::{ColType, FieldError, MAX_INPUT_ROWS, RowValues, read_rows};
-pub use write::write_csv;
+pub use write::{write_csv, write_events_csv};

@@ -239,9 +239,12 @@ fn read_csv(
         ));
     }
     let idx = csv_column_indexes(path, columns, &header)?;
-    let mut record = csv::StringRecord::new();
+    // Byte records: only string columns need UTF-8 checks, and integers are
+    // parsed from bytes (a ~0.5 M-row file is read in a fraction of the time
+    // a `StringRecord` + `str::parse` per field takes).
+    let mut record = csv::ByteRecord::new();
     loop {
-        let more = rdr.read_record(&mut record).map_err(|e| {
+        let more = rdr.read_byte_record(&mut record).map_err(|e| {
             let line = e.position().map(|p| p.line());
             WorkloadError::input(path, line, None, format!("malformed CSV: {e}"))
         })?;
@@ -254,7 +257,7 @@ fn read_csv(
             return Err(too_many_rows(path));
         }
         for ((name, t), &i) in columns.iter().zip(&idx) {
-            let field = record.get(i).unwrap_or("").trim();
+            let field = record.get(i).unwrap_or(b"").trim_ascii();
             let v = csv_value(field, *t, dict)
                 .map_err(|m| WorkloadError::input(path, Some(line), Some(name), m))?;
             out.values.push(v);
@@ -297,7 +300,7 @@ fn check_field_count(
     path: &Path,
     line: u64,
     header: &csv::StringRecord,
-    record: &csv::StringRecord,
+    record: &csv::ByteRecord,
 ) -> Result<()> {
     let (have, want) = (record.len(), header.len());
     if have < want {
@@ -323,17 +326,51 @@ fn check_field_count(
 }
 
 /// One CSV field as a checked value of type `t` (strings are interned).
-fn csv_value(field: &str, t: ColType, dict: &mut Dictionary) -> Result<u64, String> {
+fn csv_value(field: &[u8], t: ColType, dict: &mut Dictionary) -> Result<u64, String> {
     if t == ColType::Str {
         if field.is_empty() {
             return Err("empty value: expected a string".into());
         }
-        return Ok(u64::from(dict.intern(field)));
+        let text = std::str::from_utf8(field)
+            .map_err(|_| "the value is not valid UTF-8: expected a string".to_string())?;
+        return Ok(u64::from(dict.intern(text)));
     }
-    let parsed: i128 = field
-        .parse()
-        .map_err(|_| format!("`{field}` is not {}", t.describe()))?;
+    let parsed = parse_integer(field).ok_or_else(|| {
+        format!(
+            "`{}` is not {}",
+            String::from_utf8_lossy(field),
+            t.describe()
+        )
+    })?;
     check_int(parsed, t)
+}
+
+/// A decimal integer with an optional sign, like `str::parse::<i128>` (which
+/// accepts `+`), without the UTF-8 check; `None` if it is not one or does
+/// not fit `i128`.
+fn parse_integer(field: &[u8]) -> Option<i128> {
+    let (negative, digits) = match field.split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, field),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: i128 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        let d = i128::from(d - b'0');
+        v = v.checked_mul(10)?;
+        v = if negative {
+            v.checked_sub(d)?
+        } else {
+            v.checked_add(d)?
+        };
+    }
+    Some(v)
 }
 
 /// [`read_parquet`], with a panic inside the Parquet decoder (it asserts on
@@ -448,4 +485,26 @@ fn parquet_value(
         (_, other) => return Err(format!("expected {}, found a {other} column", t.describe())),
     };
     check_int(v, t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_integer;
+
+    #[test]
+    fn integers_parse_like_str_parse() {
+        for text in [
+            "0", "7", "-7", "+7", "007", "", "-", "+", "1.5", "1e3", " 1", "--1",
+            "170141183460469231731687303715884105727",
+            "170141183460469231731687303715884105728",
+            "-170141183460469231731687303715884105728",
+            "-170141183460469231731687303715884105729",
+        ] {
+            assert_eq!(
+                parse_integer(text.as_bytes()),
+                text.parse::<i128>().ok(),
+                "`{text}`"
+            );
+        }
+    }
 }

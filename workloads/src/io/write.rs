@@ -34,3 +34,43 @@ where
     fs::rename(&tmp, &path).map_err(io(&path))?;
     Ok(path)
 }
+
+/// Writes `events` to `path` as CSV: a header of `columns` and one line per
+/// event formatted by `row` (fields already joined by commas), through a
+/// buffered writer and atomically (temporary file renamed into place).
+pub fn write_events_csv<E>(
+    path: &Path,
+    columns: &[&str],
+    events: &[E],
+    mut row: impl FnMut(&E, &mut Vec<u8>),
+) -> Result<()> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WorkloadError::Io { path, source }
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let name = path
+        .file_name()
+        .map_or_else(|| "events.csv".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let file = fs::File::create(&tmp).map_err(io(&tmp))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let mut line = Vec::with_capacity(128);
+    line.extend_from_slice(columns.join(",").as_bytes());
+    line.push(b'\n');
+    w.write_all(&line).map_err(io(&tmp))?;
+    for e in events {
+        line.clear();
+        row(e, &mut line);
+        line.push(b'\n');
+        w.write_all(&line).map_err(io(&tmp))?;
+    }
+    let file = w.into_inner().map_err(|e| io(&tmp)(e.into_error()))?;
+    file.sync_all().map_err(io(&tmp))?;
+    fs::rename(&tmp, path).map_err(io(path))?;
+    Ok(())
+}

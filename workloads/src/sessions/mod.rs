@@ -12,7 +12,7 @@ use crate::dataset::Dataset;
 use crate::dict::Dictionary;
 use crate::error::Result;
 use crate::event::Click;
-use crate::io::{ColType, read_rows, write_csv};
+use crate::io::{ColType, read_rows, write_csv, write_events_csv};
 use crate::mode::{ComplexityFacts, IncrementalJob, JobConfig, Mode, StreamConfig, StreamOperator};
 use crate::output::OutputRow;
 use crate::workload::{Workload, WorkloadKind};
@@ -79,6 +79,20 @@ impl Workload for Sessionization {
             })
         })?;
         Ok(Dataset::from_arrival_order(events, dict))
+    }
+
+    fn write_events(&self, events: &[Click], dict: &Dictionary, path: &Path) -> Result<()> {
+        let names: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+        write_events_csv(path, &names, events, |c, line| {
+            use std::io::Write;
+            let _ = write!(
+                line,
+                "{},{},{}",
+                c.user_id,
+                dict.get(c.page),
+                c.event_time
+            );
+        })
     }
 
     fn write_outputs(
