@@ -35,7 +35,7 @@ fn main() {
         }
     }
     // Files shared by some modes beyond the per-mode four.
-    for rel in ["fraud/window_fns.rs"] {
+    for rel in ["fraud/window_fns.rs", "sessions/window_fns.rs"] {
         let path = root.join(rel);
         println!("cargo:rerun-if-changed={}", path.display());
         let src = std::fs::read_to_string(&path)

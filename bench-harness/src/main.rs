@@ -80,6 +80,9 @@ enum Command {
         /// Number of keys (cards, products, users).
         #[arg(long, allow_negative_numbers = true)]
         keys: Option<u64>,
+        /// Zipf exponent of key popularity (0 = uniform).
+        #[arg(long, allow_negative_numbers = true)]
+        key_skew: Option<f64>,
         /// Generator seed.
         #[arg(long, allow_negative_numbers = true)]
         seed: Option<u64>,
@@ -163,8 +166,9 @@ fn main() -> ExitCode {
             events,
             duration,
             keys,
+            key_skew,
             seed,
-        } => generate(workload, &out, events, duration, keys, seed),
+        } => generate(workload, &out, events, duration, keys, key_skew, seed),
         Command::Validate { spec } => validate(&spec),
     };
     match result {
@@ -319,7 +323,8 @@ fn run_file(
         }
         if timings {
             let runs = match *cfg {
-                ModeConfig::Batch { interval_ms: e } | ModeConfig::MicroBatch { trigger_ms: e, .. } => {
+                ModeConfig::Batch { interval_ms: e }
+                | ModeConfig::MicroBatch { trigger_ms: e, .. } => {
                     workloads::drive::split_by_interval(&data.arrival, e).len()
                 }
                 ModeConfig::Stream(_) => 0,
@@ -351,6 +356,7 @@ fn generate(
     events: Option<u64>,
     duration: Option<i64>,
     keys: Option<u64>,
+    key_skew: Option<f64>,
     seed: Option<u64>,
 ) -> anyhow::Result<()> {
     use bench_harness::runner::Generate;
@@ -367,6 +373,9 @@ fn generate(
     }
     if let Some(s) = seed {
         g.seed = s;
+    }
+    if let Some(z) = key_skew {
+        g.zipf_s = (z != 0.0).then_some(z);
     }
     if let Some(n) = events {
         anyhow::ensure!(

@@ -274,7 +274,9 @@ mod tests {
             schema: other,
             batches: vec![b],
         };
-        let e = engine.query("test", vec![t], "SELECT * FROM t").unwrap_err();
+        let e = engine
+            .query("test", vec![t], "SELECT * FROM t")
+            .unwrap_err();
         assert!(e.to_string().contains("table `t`"), "{e}");
     }
 }

@@ -293,7 +293,12 @@ mod tests {
                         && u.event_time <= t.event_time
                 })
             };
-            let mut push = |rule| out.push(Alert { txn_id: t.txn_id, rule });
+            let mut push = |rule| {
+                out.push(Alert {
+                    txn_id: t.txn_id,
+                    rule,
+                })
+            };
             if t.amount_cents >= LARGE_AMOUNT_CENTS {
                 push(Rule::LargeAmount);
             }

@@ -59,7 +59,10 @@ impl WindowUDFImpl for RangeCount {
         &self.signature
     }
 
-    fn partition_evaluator(&self, _args: PartitionEvaluatorArgs) -> Result<Box<dyn PartitionEvaluator>> {
+    fn partition_evaluator(
+        &self,
+        _args: PartitionEvaluatorArgs,
+    ) -> Result<Box<dyn PartitionEvaluator>> {
         Ok(Box::new(CountEvaluator))
     }
 
@@ -99,7 +102,10 @@ impl WindowUDFImpl for RangeOther {
         &self.signature
     }
 
-    fn partition_evaluator(&self, _args: PartitionEvaluatorArgs) -> Result<Box<dyn PartitionEvaluator>> {
+    fn partition_evaluator(
+        &self,
+        _args: PartitionEvaluatorArgs,
+    ) -> Result<Box<dyn PartitionEvaluator>> {
         Ok(Box::new(OtherEvaluator))
     }
 
@@ -135,7 +141,9 @@ fn width(a: &ArrayRef) -> Result<i64> {
         .as_primitive_opt::<Int64Type>()
         .ok_or_else(|| internal("range window: width is not BIGINT".into()))?;
     if w.is_empty() || w.is_null(0) || w.value(0) <= 0 {
-        return Err(internal("range window: width must be a positive constant".into()));
+        return Err(internal(
+            "range window: width must be a positive constant".into(),
+        ));
     }
     Ok(w.value(0))
 }

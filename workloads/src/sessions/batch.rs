@@ -41,25 +41,18 @@ use super::{SESSION_GAP_MS, Session, Sessionization};
 const JOB: &str = "sessionization batch";
 
 /// The SQL that turns the table `clicks` (`user_id, page, event_time`) into
-/// one row per session. `LAG` finds each click's predecessor; a click more
-/// than the gap after it opens a session, and the running count of openings
-/// numbers the sessions. The running sum uses a `RANGE` frame so clicks with
-/// equal times (peers) all get the same number whichever of them `LAG` saw
-/// first — a `ROWS` frame could number a peer before its group's opening.
+/// one row per session: [`super::window_fns`]' `session_id` numbers each
+/// user's sessions in time order (a click more than the gap after the
+/// previous one opens a session; equal times share one), then one
+/// aggregate per (user, session).
 pub(super) fn sessionize_sql(clicks_source: &str) -> String {
     format!(
         "WITH clicks AS ({clicks_source}),
-         lagged AS (
-           SELECT user_id, page, event_time,
-                  LAG(event_time) OVER (PARTITION BY user_id ORDER BY event_time) AS prev_time
-           FROM clicks),
          numbered AS (
            SELECT user_id, page, event_time,
-                  SUM(CASE WHEN prev_time IS NULL OR event_time - prev_time > {SESSION_GAP_MS}
-                           THEN 1 ELSE 0 END)
-                    OVER (PARTITION BY user_id ORDER BY event_time
-                          RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sid
-           FROM lagged)
+                  session_id(event_time, CAST({SESSION_GAP_MS} AS BIGINT))
+                    OVER (PARTITION BY user_id ORDER BY event_time) AS sid
+           FROM clicks)
          SELECT user_id,
                 MIN(event_time) AS session_start,
                 MAX(event_time) AS session_end,
@@ -68,6 +61,13 @@ pub(super) fn sessionize_sql(clicks_source: &str) -> String {
          FROM numbered
          GROUP BY user_id, sid"
     )
+}
+
+/// A DataFusion engine that knows [`super::window_fns`].
+pub(super) fn engine(cfg: &JobConfig) -> Result<DfEngine> {
+    let engine = DfEngine::new(cfg)?;
+    engine.register_window_functions(super::window_fns::all());
+    Ok(engine)
 }
 
 /// Reads the rows of a [`sessionize_sql`] result.
@@ -308,7 +308,7 @@ impl SessionBatch {
     /// A job with an empty lake.
     pub fn new(cfg: &JobConfig) -> Result<Self> {
         Ok(SessionBatch {
-            engine: DfEngine::new(cfg)?,
+            engine: engine(cfg)?,
             lake: BTreeMap::new(),
             lake_bytes: 0,
             sessions: SessionIndex::default(),

@@ -41,7 +41,7 @@ impl SessionMicroBatch {
     /// A job with empty state.
     pub fn new(cfg: &JobConfig) -> Result<Self> {
         Ok(SessionMicroBatch {
-            engine: DfEngine::new(cfg)?,
+            engine: super::batch::engine(cfg)?,
             sessions: SessionIndex::default(),
             clicks: FxHashMap::default(),
             click_count: 0,

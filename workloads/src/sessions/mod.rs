@@ -5,6 +5,7 @@ pub mod batch;
 pub mod micro_batch;
 pub mod reference;
 pub mod stream;
+pub mod window_fns;
 
 use std::path::{Path, PathBuf};
 
@@ -85,13 +86,7 @@ impl Workload for Sessionization {
         let names: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
         write_events_csv(path, &names, events, |c, line| {
             use std::io::Write;
-            let _ = write!(
-                line,
-                "{},{},{}",
-                c.user_id,
-                dict.get(c.page),
-                c.event_time
-            );
+            let _ = write!(line, "{},{},{}", c.user_id, dict.get(c.page), c.event_time);
         })
     }
 
@@ -135,7 +130,7 @@ impl Workload for Sessionization {
                         .into(),
                     "replacing sessions merged by late clicks".into(),
                 ],
-                source_files: vec!["sessions/batch.rs"],
+                source_files: vec!["sessions/batch.rs", "sessions/window_fns.rs"],
             },
             Mode::MicroBatch => ComplexityFacts {
                 stateful_operators: 2,
@@ -144,7 +139,11 @@ impl Workload for Sessionization {
                     "late data (merges, retractions)".into(),
                     "always-on driver".into(),
                 ],
-                source_files: vec!["sessions/micro_batch.rs", "sessions/batch.rs"],
+                source_files: vec![
+                    "sessions/micro_batch.rs",
+                    "sessions/batch.rs",
+                    "sessions/window_fns.rs",
+                ],
             },
             Mode::Stream => ComplexityFacts {
                 stateful_operators: 2,
