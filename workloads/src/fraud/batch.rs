@@ -39,10 +39,10 @@ use super::{
 /// The alerts that `new_txns` create, over `history` (everything landed
 /// before, at least the part within 300 s of a new event) plus `new_txns`.
 ///
-/// The windows are [`super::window_fns`]: `range_count(t, flag, N)` counts
-/// the flagged rows `u` of the card with `t - N < u <= t` (equal-time peers
-/// included, as the contract requires), `range_other(t, country, flag, N)`
-/// says whether one of them has another country. `n_old` / `geo_old` are
+/// The windows are [`super::window_fns`]: `range_count(card, t, flag, N)`
+/// counts the flagged rows `u` of the card with `t - N < u <= t` (equal-time
+/// peers included, as the contract requires), `range_other(card, t,
+/// country, flag, N)` says whether one of them has another country. `n_old` / `geo_old` are
 /// the same over old rows only: what the previous runs have already seen.
 /// `new_near` (new events in `t`'s 300 s window) says whether a new event
 /// can have changed `t`'s alerts at all. All windows share one sort, so the
@@ -62,13 +62,13 @@ rows AS (
 ),
 windowed AS (
   SELECT txn_id, amount_cents, event_time, is_new,
-    range_count(event_time, TRUE, {vel}) OVER w AS n_all,
-    range_count(event_time, NOT is_new, {vel}) OVER w AS n_old,
-    range_other(event_time, country, TRUE, {geo}) OVER w AS geo_all,
-    range_other(event_time, country, NOT is_new, {geo}) OVER w AS geo_old,
-    range_count(event_time, is_new, {geo}) OVER w AS new_near
+    range_count(card_id, event_time, TRUE, {vel}) OVER w AS n_all,
+    range_count(card_id, event_time, NOT is_new, {vel}) OVER w AS n_old,
+    range_other(card_id, event_time, country, TRUE, {geo}) OVER w AS geo_all,
+    range_other(card_id, event_time, country, NOT is_new, {geo}) OVER w AS geo_old,
+    range_count(card_id, event_time, is_new, {geo}) OVER w AS new_near
   FROM rows
-  WINDOW w AS (PARTITION BY card_id ORDER BY event_time)
+  WINDOW w AS (ORDER BY card_id, event_time)
 ),
 decided AS (
   SELECT txn_id, event_time,
@@ -96,10 +96,10 @@ pub(super) static FIRST_ALERTS_SQL: LazyLock<String> = LazyLock::new(|| {
         "SELECT txn_id, event_time, large_amount, velocity, geo_hop FROM (
   SELECT txn_id, event_time,
     amount_cents >= {large} AS large_amount,
-    range_count(event_time, TRUE, {vel}) OVER w >= {min_count} AS velocity,
-    range_other(event_time, country, TRUE, {geo}) OVER w AS geo_hop
+    range_count(card_id, event_time, TRUE, {vel}) OVER w >= {min_count} AS velocity,
+    range_other(card_id, event_time, country, TRUE, {geo}) OVER w AS geo_hop
   FROM new_txns
-  WINDOW w AS (PARTITION BY card_id ORDER BY event_time)
+  WINDOW w AS (ORDER BY card_id, event_time)
 ) d
 WHERE large_amount OR velocity OR geo_hop",
         geo = GEO_WINDOW_MS,

@@ -1,24 +1,27 @@
 //! Two DataFusion window functions that evaluate the fraud rules' time
 //! windows in one pass over a card's time-sorted rows:
 //!
-//! * `range_count(ts, flag, width)` — how many rows `u` with `flag` have
-//!   `ts - width < u.ts <= ts` (equal-time peers included);
-//! * `range_other(ts, key, flag, width)` — whether some row `u` with `flag`
-//!   in that range has `u.key <> key`.
+//! * `range_count(card, ts, flag, width)` — how many rows `u` of the same
+//!   card with `flag` have `ts - width < u.ts <= ts` (equal-time peers
+//!   included);
+//! * `range_other(card, ts, country, flag, width)` — whether some row `u`
+//!   with `flag` in that range has `u.country <> country`.
 //!
-//! Called as `f(...) OVER (PARTITION BY card_id ORDER BY event_time)`.
-//! Standard SQL says the same with `RANGE BETWEEN width - 1 PRECEDING AND
-//! CURRENT ROW` frames and `COUNT` / `MIN` / `MAX`, but DataFusion evaluates
-//! RANGE frames row by row through `ScalarValue`s (about 5 µs a row here:
-//! 2.6 s for 0.5 M transactions); these functions see the partition's
-//! columns once and move two pointers (plus, for `range_other`, monotonic
-//! queues of the range's smallest and largest key), O(n) per card.
+//! Called as `f(card_id, event_time, ...) OVER (ORDER BY card_id,
+//! event_time)`. Standard SQL says the same with `PARTITION BY card_id`,
+//! `RANGE BETWEEN width - 1 PRECEDING AND CURRENT ROW` frames and `COUNT` /
+//! `MIN` / `MAX`, but DataFusion evaluates RANGE frames row by row through
+//! `ScalarValue`s (about 5 µs a row here: 2.6 s for 0.5 M transactions) and
+//! pays a fixed cost per partition (most cards have a handful of rows). These
+//! functions see the card-and-time-sorted columns once, as one partition,
+//! and move two pointers (plus, for `range_other`, monotonic queues of the
+//! range's smallest and largest country): O(n).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Int64Array};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Int64Type, UInt32Type};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Int64Type, UInt32Type, UInt64Type};
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::function::{PartitionEvaluatorArgs, WindowUDFFieldArgs};
 use datafusion::logical_expr::{
@@ -33,7 +36,7 @@ pub fn all() -> Vec<WindowUDF> {
     ]
 }
 
-/// `range_count(ts BIGINT, flag BOOLEAN, width BIGINT) -> BIGINT`.
+/// `range_count(card BIGINT UNSIGNED, ts BIGINT, flag BOOLEAN, width BIGINT) -> BIGINT`.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct RangeCount {
     signature: Signature,
@@ -43,7 +46,12 @@ impl RangeCount {
     fn new() -> Self {
         RangeCount {
             signature: Signature::exact(
-                vec![DataType::Int64, DataType::Boolean, DataType::Int64],
+                vec![
+                    DataType::UInt64,
+                    DataType::Int64,
+                    DataType::Boolean,
+                    DataType::Int64,
+                ],
                 Volatility::Immutable,
             ),
         }
@@ -71,7 +79,8 @@ impl WindowUDFImpl for RangeCount {
     }
 }
 
-/// `range_other(ts BIGINT, key INT UNSIGNED, flag BOOLEAN, width BIGINT) -> BOOLEAN`.
+/// `range_other(card BIGINT UNSIGNED, ts BIGINT, country INT UNSIGNED, flag BOOLEAN,
+/// width BIGINT) -> BOOLEAN`.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct RangeOther {
     signature: Signature,
@@ -82,6 +91,7 @@ impl RangeOther {
         RangeOther {
             signature: Signature::exact(
                 vec![
+                    DataType::UInt64,
                     DataType::Int64,
                     DataType::UInt32,
                     DataType::Boolean,
@@ -118,21 +128,24 @@ fn internal(msg: String) -> DataFusionError {
     DataFusionError::Internal(msg)
 }
 
-/// The partition's time column, checked non-null and sorted.
-fn times(a: &ArrayRef) -> Result<&[i64]> {
-    let ts = a
+/// The (card, time) columns, checked non-null and sorted by card, then time.
+fn keyed_times<'a>(card: &'a ArrayRef, ts: &'a ArrayRef) -> Result<(&'a [u64], &'a [i64])> {
+    let card = card
+        .as_primitive_opt::<UInt64Type>()
+        .ok_or_else(|| internal("range window: card is not BIGINT UNSIGNED".into()))?;
+    let ts = ts
         .as_primitive_opt::<Int64Type>()
         .ok_or_else(|| internal("range window: ts is not BIGINT".into()))?;
-    if ts.null_count() > 0 {
-        return Err(internal("range window: ts has nulls".into()));
+    if card.null_count() > 0 || ts.null_count() > 0 {
+        return Err(internal("range window: card or ts has nulls".into()));
     }
-    let v = ts.values().as_ref();
-    if v.windows(2).any(|w| w[0] > w[1]) {
+    let (card, ts) = (card.values().as_ref(), ts.values().as_ref());
+    if (1..ts.len()).any(|i| (card[i - 1], ts[i - 1]) > (card[i], ts[i])) {
         return Err(internal(
-            "range window: rows are not sorted by ts (use ORDER BY ts in OVER)".into(),
+            "range window: rows are not sorted (use OVER (ORDER BY card, ts))".into(),
         ));
     }
-    Ok(v)
+    Ok((card, ts))
 }
 
 /// The width argument (a constant: its first value).
@@ -154,16 +167,22 @@ fn flags(a: &ArrayRef) -> Result<&BooleanArray> {
         .ok_or_else(|| internal("range window: flag is not BOOLEAN".into()))
 }
 
-/// For each row `i`, the index range `[lo, hi)` of the rows with
-/// `ts[i] - width < ts <= ts[i]`, via two forward-moving pointers.
-fn ranges(ts: &[i64], width: i64) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+/// For each row `i`, the index range `[lo, hi)` of the rows of the same
+/// card with `ts[i] - width < ts <= ts[i]`. In (card, ts) order both edges
+/// only move forward, so two pointers find them.
+fn ranges<'a>(
+    card: &'a [u64],
+    ts: &'a [i64],
+    width: i64,
+) -> impl Iterator<Item = (usize, usize, usize)> + 'a {
     let (mut lo, mut hi) = (0, 0);
     (0..ts.len()).map(move |i| {
-        while hi < ts.len() && ts[hi] <= ts[i] {
+        let here = (card[i], ts[i]);
+        while hi < ts.len() && (card[hi], ts[hi]) <= here {
             hi += 1;
         }
-        let edge = ts[i].saturating_sub(width);
-        while ts[lo] <= edge {
+        let edge = (card[i], ts[i].saturating_sub(width));
+        while (card[lo], ts[lo]) <= edge {
             lo += 1;
         }
         (i, lo, hi)
@@ -175,10 +194,11 @@ struct CountEvaluator;
 
 impl PartitionEvaluator for CountEvaluator {
     fn evaluate_all(&mut self, values: &[ArrayRef], num_rows: usize) -> Result<ArrayRef> {
-        let [ts, flag, w] = values else {
-            return Err(internal("range_count takes (ts, flag, width)".into()));
+        let [card, ts, flag, w] = values else {
+            return Err(internal("range_count takes (card, ts, flag, width)".into()));
         };
-        let (ts, flag, w) = (times(ts)?, flags(flag)?, width(w)?);
+        let (card, ts) = keyed_times(card, ts)?;
+        let (flag, w) = (flags(flag)?, width(w)?);
         // prefix[k]: flagged rows among the first k.
         let mut prefix = Vec::with_capacity(num_rows + 1);
         prefix.push(0i64);
@@ -186,7 +206,7 @@ impl PartitionEvaluator for CountEvaluator {
             let f = flag.is_valid(k) && flag.value(k);
             prefix.push(prefix[k] + i64::from(f));
         }
-        let out: Int64Array = ranges(ts, w)
+        let out: Int64Array = ranges(card, ts, w)
             .map(|(_, lo, hi)| prefix[hi] - prefix[lo])
             .collect();
         Ok(Arc::new(out))
@@ -198,10 +218,13 @@ struct OtherEvaluator;
 
 impl PartitionEvaluator for OtherEvaluator {
     fn evaluate_all(&mut self, values: &[ArrayRef], _num_rows: usize) -> Result<ArrayRef> {
-        let [ts, key, flag, w] = values else {
-            return Err(internal("range_other takes (ts, key, flag, width)".into()));
+        let [card, ts, key, flag, w] = values else {
+            return Err(internal(
+                "range_other takes (card, ts, country, flag, width)".into(),
+            ));
         };
-        let (ts, flag, w) = (times(ts)?, flags(flag)?, width(w)?);
+        let (card, ts) = keyed_times(card, ts)?;
+        let (flag, w) = (flags(flag)?, width(w)?);
         let key = key
             .as_primitive_opt::<UInt32Type>()
             .ok_or_else(|| internal("range_other: key is not INT UNSIGNED".into()))?;
@@ -214,7 +237,7 @@ impl PartitionEvaluator for OtherEvaluator {
         let mut lows: VecDeque<usize> = VecDeque::new();
         let mut highs: VecDeque<usize> = VecDeque::new();
         let mut pushed = 0;
-        let out: BooleanArray = ranges(ts, w)
+        let out: BooleanArray = ranges(card, ts, w)
             .map(|(i, lo, hi)| {
                 while pushed < hi {
                     if flag.is_valid(pushed) && flag.value(pushed) {

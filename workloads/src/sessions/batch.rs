@@ -50,8 +50,8 @@ pub(super) fn sessionize_sql(clicks_source: &str) -> String {
         "WITH clicks AS ({clicks_source}),
          numbered AS (
            SELECT user_id, page, event_time,
-                  session_id(event_time, CAST({SESSION_GAP_MS} AS BIGINT))
-                    OVER (PARTITION BY user_id ORDER BY event_time) AS sid
+                  session_id(user_id, event_time, CAST({SESSION_GAP_MS} AS BIGINT))
+                    OVER (ORDER BY user_id, event_time) AS sid
            FROM clicks)
          SELECT user_id,
                 MIN(event_time) AS session_start,
