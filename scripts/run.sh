@@ -16,9 +16,10 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/weir/target}"
-echo "Building (release; the first build compiles DataFusion and takes 15–25 minutes on 2 cores)…"
+echo "Building (release; the first build compiles DataFusion: about 28 minutes on 2 cores)…"
 cargo xtask wasm --release
-cargo build --release --locked -p server
+# Both binaries in one build: one feature resolution, DataFusion compiled once.
+cargo build --release --locked -p server -p bench-harness
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
 echo "Starting weir-server on http://127.0.0.1:${WEIR_PORT:-3000} (Ctrl-C stops it)"
 exec "$CARGO_TARGET_DIR/release/weir-server" "$@"
