@@ -17,8 +17,14 @@ use anyhow::{Context, bail};
 /// The name Leptos asks for (`LEPTOS_OUTPUT_NAME` in `.cargo/config.toml`).
 const OUTPUT_NAME: &str = "weir";
 
+/// The workspace of the `cargo xtask` call. `cargo run` passes the
+/// manifest directory at run time; the compile-time one is only a fallback,
+/// since a binary in a target dir shared by several clones may have been
+/// built from another (possibly deleted) checkout.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
