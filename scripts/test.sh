@@ -13,7 +13,9 @@ fi
 # Keep build artefacts outside the clone so a reused machine builds faster;
 # everything still works from an empty cache.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/weir/target}"
-export WEIR_GOLDEN_DIR="${WEIR_GOLDEN_DIR:-$(cd .. && pwd)/shared/golden}"
+# The repository keeps its own copy of ../shared/golden (never edited), so a
+# fresh clone tests itself.
+export WEIR_GOLDEN_DIR="${WEIR_GOLDEN_DIR:-$(pwd)/tests/golden}"
 if [ ! -f "$WEIR_GOLDEN_DIR/expected_alerts.csv" ]; then
   echo "error: golden files not found in $WEIR_GOLDEN_DIR (set WEIR_GOLDEN_DIR)" >&2
   exit 1
