@@ -1,163 +1,131 @@
 //! Micro-batch mode of `daily-report`, in the manner of Spark Structured
-//! Streaming: each trigger aggregates its new orders with DataFusion SQL and
-//! merges them into carried state, kept as Arrow tables partitioned by day:
+//! Streaming's stateful aggregation: each trigger aggregates its new orders
+//! with one DataFusion SQL query (partial sums per (day, store, category)
+//! and per (day, product) — one plan, both groupings) and merges them into a
+//! keyed state store, as Spark merges a trigger's partial aggregates into
+//! its state store:
 //!
 //! * running sales per (day, store, category): orders, units, revenue and the
-//!   newest order time;
-//! * revenue (and newest order time) per (day, product).
+//!   newest order time — a touched group is emitted (it always changes: its
+//!   order count grew);
+//! * revenue per (day, product), and each day's newest order time.
 //!
-//! Only the days the trigger's orders touch take part: their state is
-//! merged with the new aggregates (`UNION ALL` + `GROUP BY`), the day's top 3
-//! is re-ranked by SQL (`ROW_NUMBER`), the touched sales rows are emitted
-//! (they always change: their order count grew) and the top rows are
-//! compared with the ones emitted before (changed ranks upserted, vanished
-//! ranks retracted). With a horizon, a day whose end is at or behind it can
-//! no longer receive orders: its state is evicted, and the output stays
-//! exact.
+//! A trigger's cost is proportional to its own orders, not to the state:
+//! revenue never decreases (quantities are at least 1 and prices at least
+//! 0), so a day's new top 3 is among its previous top 3 and the products the
+//! trigger touched; only those are re-ranked, and changed ranks are upserted,
+//! vanished ranks retracted. With a horizon, a day whose end is at or behind
+//! it can no longer receive orders: its state is evicted, and the output
+//! stays exact.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
-use datafusion::arrow::compute::concat_batches;
-use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
-use datafusion::arrow::error::ArrowError;
+use datafusion::arrow::datatypes::{Int64Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
+use rustc_hash::FxHashMap;
 
 use crate::df::{DfEngine, Table};
-use crate::error::{Result, WorkloadError};
+use crate::error::Result;
 use crate::event::{Order, orders_batch, orders_schema};
 use crate::mode::{IncrementalJob, JobConfig};
 use crate::output::Emission;
-use crate::time::{Millis, day_of};
+use crate::time::Millis;
 
-use super::batch::{
-    SALES_SQL_BODY, by_day, column, day_end, decode_sales, decode_top, emit_day_diff, narrow,
-    orders_cte, ranked_products_sql,
-};
-use super::{DailyKey, DailyReport, DailyRow};
+use super::batch::{SALES_SQL_BODY, column, day_end, emit_day_diff, narrow, orders_cte};
+use super::{DailyKey, DailyReport, DailyRow, DailySales, TOP_N, TopProduct};
 
-const SALES_JOB: &str = "daily-report micro-batch: daily_sales state";
-const PRODUCTS_JOB: &str = "daily-report micro-batch: product state and top 3";
+const JOB: &str = "daily-report micro-batch";
 
-/// Schema of the carried sales state (nullable: SQL aggregates are).
-fn sales_state_schema() -> SchemaRef {
-    let f = |name, t| Field::new(name, t, true);
-    Arc::new(Schema::new(vec![
-        f("day", DataType::Int64),
-        f("store_id", DataType::UInt32),
-        f("category", DataType::UInt32),
-        f("orders", DataType::Int64),
-        f("units", DataType::Int64),
-        f("revenue_cents", DataType::Int64),
-        f("max_time", DataType::Int64),
-    ]))
-}
-
-/// Schema of the carried per-product state.
-fn product_state_schema() -> SchemaRef {
-    let f = |name, t| Field::new(name, t, true);
-    Arc::new(Schema::new(vec![
-        f("day", DataType::Int64),
-        f("product_id", DataType::UInt32),
-        f("revenue_cents", DataType::Int64),
-        f("max_time", DataType::Int64),
-    ]))
-}
-
-/// New sales state of the touched days: the carried rows plus the trigger's
-/// aggregates, with `touched = 1` on the groups the trigger changed.
-fn sales_merge_sql() -> String {
+/// Partial aggregates of the trigger's orders: `kind = 0` rows are sales per
+/// (day, store, category) (`product_id` 0), `kind = 1` rows revenue per
+/// (day, product) (`store_id`, `category`, `orders`, `units` 0).
+fn partials_sql() -> String {
     format!(
-        "WITH {}, d AS ({SALES_SQL_BODY}) \
-         SELECT day, store_id, category, \
-           CAST(SUM(orders) AS BIGINT) AS orders, CAST(SUM(units) AS BIGINT) AS units, \
-           CAST(SUM(revenue_cents) AS BIGINT) AS revenue_cents, MAX(max_time) AS max_time, \
-           MAX(touched) AS touched \
-         FROM (SELECT day, store_id, category, orders, units, revenue_cents, max_time, CAST(0 AS BIGINT) AS touched \
-                 FROM sales_state \
-               UNION ALL \
-               SELECT day, store_id, category, orders, units, revenue_cents, max_time, CAST(1 AS BIGINT) AS touched \
-                 FROM d) u \
-         GROUP BY day, store_id, category ORDER BY day",
+        "WITH {}, \
+         s AS ({SALES_SQL_BODY}) \
+         SELECT CAST(0 AS BIGINT) AS kind, day, store_id, category, \
+                CAST(0 AS INT UNSIGNED) AS product_id, orders, units, revenue_cents, max_time \
+         FROM s \
+         UNION ALL \
+         SELECT CAST(1 AS BIGINT) AS kind, day, CAST(0 AS INT UNSIGNED) AS store_id, \
+                CAST(0 AS INT UNSIGNED) AS category, product_id, CAST(0 AS BIGINT) AS orders, \
+                CAST(0 AS BIGINT) AS units, CAST(SUM(revenue) AS BIGINT) AS revenue_cents, \
+                MAX(event_time) AS max_time \
+         FROM o GROUP BY day, product_id",
         orders_cte()
     )
 }
 
-/// New product state of the touched days, ranked within each day.
-fn products_merge_sql() -> String {
-    format!(
-        "WITH {}, \
-         d AS (SELECT day, product_id, SUM(revenue) AS revenue_cents, MAX(event_time) AS max_time \
-               FROM o GROUP BY day, product_id), \
-         p AS (SELECT day, product_id, CAST(SUM(revenue_cents) AS BIGINT) AS revenue_cents, MAX(max_time) AS max_time \
-               FROM (SELECT day, product_id, revenue_cents, max_time FROM product_state \
-                     UNION ALL SELECT day, product_id, revenue_cents, max_time FROM d) u \
-               GROUP BY day, product_id) \
-         SELECT * FROM ({}) r ORDER BY day",
-        orders_cte(),
-        ranked_products_sql("p")
-    )
-}
-
-/// Splits query results into one state batch per day, keeping the columns
-/// of `schema` (taken by name) and copying each day's rows together.
-fn split_by_day(
-    results: &[RecordBatch],
-    schema: &SchemaRef,
-    job: &str,
-) -> Result<BTreeMap<i32, RecordBatch>> {
-    let arrow = |e: ArrowError| WorkloadError::datafusion(job, e.into());
-    let mut pieces: BTreeMap<i32, Vec<RecordBatch>> = BTreeMap::new();
-    for batch in results {
-        let indices = schema
-            .fields()
-            .iter()
-            .map(|f| batch.schema().index_of(f.name()))
-            .collect::<Result<Vec<usize>, ArrowError>>()
-            .map_err(arrow)?;
-        let state = RecordBatch::try_new(
-            schema.clone(),
-            batch.project(&indices).map_err(arrow)?.columns().to_vec(),
-        )
-        .map_err(arrow)?;
-        let day = column::<Int64Type>(&state, "day", job)?;
-        let mut start = 0;
-        while start < state.num_rows() {
-            let d = day.value(start);
-            let mut end = start + 1;
-            while end < state.num_rows() && day.value(end) == d {
-                end += 1;
-            }
-            pieces
-                .entry(narrow(d, "day", job)?)
-                .or_default()
-                .push(state.slice(start, end - start));
-            start = end;
-        }
-    }
-    pieces
-        .into_iter()
-        .map(|(d, parts)| Ok((d, concat_batches(schema, &parts).map_err(arrow)?)))
-        .collect()
+/// Running sales of one (store, category) group.
+#[derive(Debug, Clone, Copy)]
+struct SalesAgg {
+    orders: u64,
+    units: u64,
+    revenue_cents: i64,
+    max_time: Millis,
 }
 
 /// Carried state of one day.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct DayState {
-    sales: Option<RecordBatch>,
-    products: Option<RecordBatch>,
+    sales: FxHashMap<(u32, u32), SalesAgg>,
+    /// Revenue per product.
+    products: FxHashMap<u32, i64>,
+    /// The day's newest order time (what its top rows depend on).
+    newest: Millis,
     /// The top rows last emitted for the day.
     top: BTreeMap<DailyKey, DailyRow>,
 }
 
+impl Default for DayState {
+    fn default() -> Self {
+        DayState {
+            sales: FxHashMap::default(),
+            products: FxHashMap::default(),
+            newest: Millis::MIN,
+            top: BTreeMap::new(),
+        }
+    }
+}
+
 impl DayState {
     fn bytes(&self) -> usize {
-        let batches: usize = [&self.sales, &self.products]
+        // A hash map entry costs its size plus a control byte.
+        self.sales.capacity() * (size_of::<((u32, u32), SalesAgg)>() + 1)
+            + self.products.capacity() * (size_of::<(u32, i64)>() + 1)
+            + self.top.len() * (size_of::<(DailyKey, DailyRow)>() + 16)
+    }
+
+    /// The day's top rows after `touched` products changed: re-ranks the
+    /// previous top products and the touched ones.
+    fn ranked(&self, day: i32, touched: &[u32]) -> Vec<(DailyRow, Millis)> {
+        let mut candidates: Vec<(i64, u32)> = self
+            .top
+            .values()
+            .filter_map(|r| match r {
+                DailyRow::Top(t) => Some(t.product_id),
+                DailyRow::Sales(_) => None,
+            })
+            .chain(touched.iter().copied())
+            .filter_map(|p| self.products.get(&p).map(|&rev| (rev, p)))
+            .collect();
+        // Highest revenue first, ties to the smaller product id.
+        candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        candidates.dedup_by_key(|c| c.1);
+        candidates
             .into_iter()
-            .flatten()
-            .map(RecordBatch::get_array_memory_size)
-            .sum();
-        batches + self.top.len() * (std::mem::size_of::<(DailyKey, DailyRow)>() + 16)
+            .take(usize::from(TOP_N))
+            .zip(1..)
+            .map(|((revenue_cents, product_id), rank)| {
+                let row = TopProduct {
+                    day,
+                    rank,
+                    product_id,
+                    revenue_cents,
+                };
+                (DailyRow::Top(row), self.newest)
+            })
+            .collect()
     }
 }
 
@@ -176,71 +144,73 @@ impl DailyMicroBatch {
         })
     }
 
-    /// The carried state of the given days as a query table.
-    fn state_table<'a>(
-        &self,
-        name: &'a str,
-        days: &BTreeSet<i32>,
-        schema: SchemaRef,
-        pick: fn(&DayState) -> &Option<RecordBatch>,
-    ) -> Table<'a> {
-        let batches = days
-            .iter()
-            .filter_map(|d| self.state.get(d))
-            .filter_map(|s| pick(s).clone())
-            .collect();
-        Table {
-            name,
-            schema,
-            batches,
-        }
-    }
-
-    /// Runs one merge query over the new orders and one state table.
-    fn merge(
-        &self,
-        new: &RecordBatch,
-        state: Table<'_>,
-        sql: &str,
-        job: &str,
-    ) -> Result<Vec<RecordBatch>> {
+    /// Folds one trigger's orders into the state of the days they touch.
+    fn trigger(&mut self, new: &[Order], out: &mut Vec<Emission<DailyRow>>) -> Result<()> {
         let orders = Table {
             name: "orders",
             schema: orders_schema(),
-            batches: vec![new.clone()],
+            batches: vec![orders_batch(new)],
         };
-        self.engine.query(job, vec![orders, state], sql)
+        let partials = self.engine.query(JOB, vec![orders], &partials_sql())?;
+        // The products each day's trigger touched.
+        let mut touched: BTreeMap<i32, Vec<u32>> = BTreeMap::new();
+        for b in &partials {
+            self.merge(b, &mut touched, out)?;
+        }
+        for (day, products) in touched {
+            let state = self.state.entry(day).or_default();
+            let now = state.ranked(day, &products);
+            emit_day_diff(&mut state.top, now, out);
+        }
+        Ok(())
     }
 
-    /// Folds one trigger's orders into the state of the days they touch.
-    fn trigger(&mut self, new: &[Order], out: &mut Vec<Emission<DailyRow>>) -> Result<()> {
-        let days: BTreeSet<i32> = new.iter().map(|o| day_of(o.event_time)).collect();
-        let batch = orders_batch(new);
-        let sales_state =
-            self.state_table("sales_state", &days, sales_state_schema(), |s| &s.sales);
-        let sales = self.merge(&batch, sales_state, &sales_merge_sql(), SALES_JOB)?;
-        let product_state = self.state_table("product_state", &days, product_state_schema(), |s| {
-            &s.products
-        });
-        let products = self.merge(&batch, product_state, &products_merge_sql(), PRODUCTS_JOB)?;
-
-        for b in &sales {
-            for (row, depends_on) in decode_sales(b, SALES_JOB, Some("touched"))? {
-                out.push(Emission::upsert(row, depends_on));
+    /// Merges one batch of partial aggregates into the state, emitting the
+    /// touched sales rows and noting the touched products.
+    fn merge(
+        &mut self,
+        b: &RecordBatch,
+        touched: &mut BTreeMap<i32, Vec<u32>>,
+        out: &mut Vec<Emission<DailyRow>>,
+    ) -> Result<()> {
+        let kind = column::<Int64Type>(b, "kind", JOB)?;
+        let day = column::<Int64Type>(b, "day", JOB)?;
+        let store = column::<UInt32Type>(b, "store_id", JOB)?;
+        let category = column::<UInt32Type>(b, "category", JOB)?;
+        let product = column::<UInt32Type>(b, "product_id", JOB)?;
+        let orders = column::<Int64Type>(b, "orders", JOB)?;
+        let units = column::<Int64Type>(b, "units", JOB)?;
+        let revenue = column::<Int64Type>(b, "revenue_cents", JOB)?;
+        let max_time = column::<Int64Type>(b, "max_time", JOB)?;
+        for i in 0..b.num_rows() {
+            let d: i32 = narrow(day.value(i), "day", JOB)?;
+            let state = self.state.entry(d).or_default();
+            state.newest = state.newest.max(max_time.value(i));
+            if kind.value(i) == 1 {
+                *state.products.entry(product.value(i)).or_default() += revenue.value(i);
+                touched.entry(d).or_default().push(product.value(i));
+                continue;
             }
-        }
-        let mut top = Vec::new();
-        for b in &products {
-            top.extend(decode_top(b, PRODUCTS_JOB)?);
-        }
-        let mut top = by_day(top);
-        let mut sales = split_by_day(&sales, &sales_state_schema(), SALES_JOB)?;
-        let mut products = split_by_day(&products, &product_state_schema(), PRODUCTS_JOB)?;
-        for day in days {
-            let state = self.state.entry(day).or_default();
-            emit_day_diff(&mut state.top, top.remove(&day).unwrap_or_default(), out);
-            state.sales = sales.remove(&day);
-            state.products = products.remove(&day);
+            let key = (store.value(i), category.value(i));
+            let agg = state.sales.entry(key).or_insert(SalesAgg {
+                orders: 0,
+                units: 0,
+                revenue_cents: 0,
+                max_time: Millis::MIN,
+            });
+            agg.orders += narrow::<u64>(orders.value(i), "orders", JOB)?;
+            agg.units += narrow::<u64>(units.value(i), "units", JOB)?;
+            agg.revenue_cents += revenue.value(i);
+            agg.max_time = agg.max_time.max(max_time.value(i));
+            let row = DailySales {
+                day: d,
+                store_id: key.0,
+                category: key.1,
+                orders: agg.orders,
+                units: agg.units,
+                revenue_cents: agg.revenue_cents,
+            };
+            out.push(Emission::upsert(DailyRow::Sales(row), agg.max_time));
         }
         Ok(())
     }

@@ -70,25 +70,33 @@ pub(super) fn engine(cfg: &JobConfig) -> Result<DfEngine> {
     Ok(engine)
 }
 
-/// Reads the rows of a [`sessionize_sql`] result.
+/// Reads the rows of a [`sessionize_sql`] result, sorted.
 pub(super) fn read_sessions(job: &str, batches: &[RecordBatch]) -> Result<Vec<Session>> {
     let mut rows = Vec::new();
     for b in batches {
-        let user = column::<UInt64Type>(job, b, 0)?;
-        let [start, end, clicks, pages] = [1, 2, 3, 4].map(|i| column::<Int64Type>(job, b, i));
-        let (start, end, clicks, pages) = (start?, end?, clicks?, pages?);
-        for r in 0..b.num_rows() {
-            rows.push(Session {
+        rows.extend(read_session_rows(job, b)?);
+    }
+    rows.sort_unstable();
+    Ok(rows)
+}
+
+/// The sessions of one result batch whose first five columns are those of
+/// [`sessionize_sql`], in the batch's row order.
+pub(super) fn read_session_rows(job: &str, b: &RecordBatch) -> Result<Vec<Session>> {
+    let user = column::<UInt64Type>(job, b, 0)?;
+    let [start, end, clicks, pages] = [1, 2, 3, 4].map(|i| column::<Int64Type>(job, b, i));
+    let (start, end, clicks, pages) = (start?, end?, clicks?, pages?);
+    (0..b.num_rows())
+        .map(|r| {
+            Ok(Session {
                 user_id: user.value(r),
                 session_start: start.value(r),
                 session_end: end.value(r),
                 clicks: count(job, clicks.value(r))?,
                 distinct_pages: count(job, pages.value(r))?,
-            });
-        }
-    }
-    rows.sort_unstable();
-    Ok(rows)
+            })
+        })
+        .collect()
 }
 
 /// Column `i` of a result batch as a non-null primitive array of type `T`.

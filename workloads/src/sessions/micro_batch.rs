@@ -2,15 +2,24 @@
 //! trigger's clicks plus the carried state, like Spark Structured Streaming's
 //! stateful sessionization.
 //!
-//! The carried state is the current sessions and the clicks of every session
-//! that may still change. A trigger's clicks can only change the sessions of
+//! The carried state is a summary of every session that may still change:
+//! its span, its click count and its set of distinct pages — not its clicks,
+//! so a busy user's day-long session costs at most one row per page, however
+//! many clicks it has. A trigger's clicks can only change the sessions of
 //! their users that they reach (within the gap of a session's span), so each
-//! trigger sessionizes, in SQL, the carried clicks of exactly those sessions
-//! together with the new clicks, emits the difference, and puts the result
-//! back into the state. With a horizon (no click older than it will come), a
-//! session whose `end + gap` is behind it can never change again and its
-//! clicks are dropped.
+//! trigger feeds exactly those sessions, one row per (session, page), and
+//! the new clicks to one SQL query. It merges spans with
+//! `session_id(user, start, end, gap)` ([`super::window_fns`]: every instant
+//! of a session's span is within the gap of one of its clicks, so merging
+//! spans equals sessionizing the clicks), then sums the counts and unites
+//! the page sets. The job emits the difference and puts the result back into
+//! the state. With a horizon (no click older than it will come), a session
+//! whose `end + gap` is behind it can never change again and is dropped.
 
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, AsArray, Int64Array, RecordBatch, UInt32Array, UInt64Array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt32Type};
 use rustc_hash::FxHashMap;
 
 use crate::df::{DfEngine, Table};
@@ -20,21 +29,83 @@ use crate::mode::{IncrementalJob, JobConfig};
 use crate::output::{Emission, OutputRow};
 use crate::time::Millis;
 
-use super::batch::{SessionIndex, emit_diff, internal, read_sessions, sessionize_sql};
-use super::{Session, Sessionization};
+use super::batch::{SessionIndex, emit_diff, internal, read_session_rows};
+use super::{SESSION_GAP_MS, Session, Sessionization};
 
 /// Name of the micro-batch job in errors.
 const JOB: &str = "sessionization micro-batch";
+
+/// Schema of the carried table: one row per (session, distinct page); the
+/// session's click count rides on its first row, the others carry 0.
+fn carried_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("user_id", DataType::UInt64, false),
+        Field::new("page", DataType::UInt32, false),
+        Field::new("span_start", DataType::Int64, false),
+        Field::new("span_end", DataType::Int64, false),
+        Field::new("clicks", DataType::Int64, false),
+    ]))
+}
+
+/// The trigger's query: carried sessions as spans and new clicks as points,
+/// merged into sessions (columns as [`read_sessions`] reads them, then the
+/// session's distinct pages as a list).
+fn merge_sql() -> String {
+    format!(
+        "WITH items AS (
+           SELECT user_id, page, span_start, span_end, clicks FROM carried
+           UNION ALL
+           SELECT user_id, page, event_time AS span_start, event_time AS span_end,
+                  CAST(1 AS BIGINT) AS clicks
+           FROM new_clicks),
+         numbered AS (
+           SELECT user_id, page, span_start, span_end, clicks,
+                  session_id(user_id, span_start, span_end, CAST({SESSION_GAP_MS} AS BIGINT))
+                    OVER (ORDER BY user_id, span_start) AS sid
+           FROM items)
+         SELECT user_id,
+                MIN(span_start) AS session_start,
+                MAX(span_end) AS session_end,
+                CAST(SUM(clicks) AS BIGINT) AS clicks,
+                CAST(COUNT(DISTINCT page) AS BIGINT) AS distinct_pages,
+                array_agg(DISTINCT page) AS pages
+         FROM numbered
+         GROUP BY user_id, sid"
+    )
+}
+
+/// The `pages` list column (column 5) of a [`merge_sql`] result: each
+/// session's distinct pages, sorted.
+fn page_lists(b: &RecordBatch) -> Result<Vec<Vec<u32>>> {
+    let lists = b.column(5).as_list_opt::<i32>().ok_or_else(|| {
+        internal(
+            JOB,
+            format!("pages column has type {}", b.column(5).data_type()),
+        )
+    })?;
+    (0..lists.len())
+        .map(|r| {
+            let pages = lists.value(r);
+            let pages = pages
+                .as_primitive_opt::<UInt32Type>()
+                .filter(|p| p.null_count() == 0)
+                .ok_or_else(|| internal(JOB, "pages are not non-null UInt32".to_string()))?;
+            let mut pages = pages.values().to_vec();
+            pages.sort_unstable();
+            Ok(pages)
+        })
+        .collect()
+}
 
 /// DataFusion job with carried session state.
 pub struct SessionMicroBatch {
     engine: DfEngine,
     /// Current sessions that may still change.
     sessions: SessionIndex,
-    /// The clicks of each session in `sessions`, by session key.
-    clicks: FxHashMap<(u64, Millis), Vec<Click>>,
-    /// Clicks held in `clicks`.
-    click_count: usize,
+    /// The distinct pages of each session in `sessions`, by session key.
+    pages: FxHashMap<(u64, Millis), Vec<u32>>,
+    /// Pages held in `pages`.
+    page_count: usize,
 }
 
 impl SessionMicroBatch {
@@ -43,48 +114,50 @@ impl SessionMicroBatch {
         Ok(SessionMicroBatch {
             engine: super::batch::engine(cfg)?,
             sessions: SessionIndex::default(),
-            clicks: FxHashMap::default(),
-            click_count: 0,
+            pages: FxHashMap::default(),
+            page_count: 0,
         })
     }
 
-    /// The carried clicks of the affected sessions (copied: the state only
-    /// changes once the trigger's query succeeded).
-    fn carried_clicks(&self, affected: &[Session]) -> Result<Vec<Click>> {
-        let mut carried = Vec::new();
+    /// The affected sessions as the carried table's rows.
+    fn carried(&self, affected: &[Session]) -> Result<RecordBatch> {
+        let (mut user, mut page, mut start, mut end, mut clicks) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for s in affected {
-            let clicks = self.clicks.get(&s.key()).ok_or_else(|| {
-                internal(JOB, format!("no carried clicks for session {:?}", s.key()))
+            let pages = self.pages.get(&s.key()).ok_or_else(|| {
+                internal(JOB, format!("no carried pages for session {:?}", s.key()))
             })?;
-            carried.extend_from_slice(clicks);
-        }
-        Ok(carried)
-    }
-
-    /// Replaces the affected sessions and their clicks by the recomputed
-    /// ones.
-    fn replace(
-        &mut self,
-        affected: &[Session],
-        fresh: &[Session],
-        clicks: Vec<Click>,
-    ) -> Result<()> {
-        for s in affected {
-            if let Some(c) = self.clicks.remove(&s.key()) {
-                self.click_count -= c.len();
+            let n = i64::try_from(s.clicks)
+                .map_err(|_| internal(JOB, format!("click count {} overflows", s.clicks)))?;
+            for (i, &p) in pages.iter().enumerate() {
+                user.push(s.user_id);
+                page.push(p);
+                start.push(s.session_start);
+                end.push(s.session_end);
+                clicks.push(if i == 0 { n } else { 0 });
             }
         }
-        self.sessions.replace(affected, fresh);
-        self.store_clicks(fresh, clicks)
+        RecordBatch::try_new(
+            carried_schema(),
+            vec![
+                Arc::new(UInt64Array::from(user)),
+                Arc::new(UInt32Array::from(page)),
+                Arc::new(Int64Array::from(start)),
+                Arc::new(Int64Array::from(end)),
+                Arc::new(Int64Array::from(clicks)),
+            ],
+        )
+        .map_err(|e| internal(JOB, format!("carried table: {e}")))
     }
 
-    /// Sessionizes the carried and the new clicks in SQL.
-    fn recompute(&self, carried: &[Click], new: &[Click]) -> Result<Vec<Session>> {
+    /// Sessionizes the carried sessions and the new clicks in SQL: the new
+    /// sessions (sorted) and each one's distinct pages.
+    fn recompute(&self, affected: &[Session], new: &[Click]) -> Result<Vec<(Session, Vec<u32>)>> {
         let tables = vec![
             Table {
                 name: "carried",
-                schema: clicks_schema(),
-                batches: vec![clicks_batch(carried)],
+                schema: carried_schema(),
+                batches: vec![self.carried(affected)?],
             },
             Table {
                 name: "new_clicks",
@@ -92,37 +165,36 @@ impl SessionMicroBatch {
                 batches: vec![clicks_batch(new)],
             },
         ];
-        let sql = sessionize_sql(
-            "SELECT user_id, page, event_time FROM carried
-             UNION ALL
-             SELECT user_id, page, event_time FROM new_clicks",
-        );
-        let batches = self.engine.query(JOB, tables, &sql)?;
-        read_sessions(JOB, &batches)
-    }
-
-    /// Files every click under the recomputed session (sorted) that holds it.
-    fn store_clicks(&mut self, fresh: &[Session], clicks: Vec<Click>) -> Result<()> {
-        for c in clicks {
-            let i = fresh
-                .partition_point(|s| (s.user_id, s.session_start) <= (c.user_id, c.event_time));
-            let s = i
-                .checked_sub(1)
-                .map(|i| &fresh[i])
-                .filter(|s| s.user_id == c.user_id && c.event_time <= s.session_end)
-                .ok_or_else(|| internal(JOB, format!("no recomputed session holds click {c:?}")))?;
-            self.clicks.entry(s.key()).or_default().push(c);
-            self.click_count += 1;
+        let batches = self.engine.query(JOB, tables, &merge_sql())?;
+        let mut fresh = Vec::new();
+        for b in &batches {
+            let sessions = read_session_rows(JOB, b)?;
+            fresh.extend(sessions.into_iter().zip(page_lists(b)?));
         }
-        Ok(())
+        fresh.sort_unstable_by_key(|(s, _)| *s);
+        Ok(fresh)
     }
 
-    /// Drops the sessions (and their clicks) no click at or after `horizon`
-    /// can reach.
+    /// Replaces the affected sessions by the recomputed ones.
+    fn replace(&mut self, affected: &[Session], fresh: Vec<(Session, Vec<u32>)>) {
+        for s in affected {
+            if let Some(p) = self.pages.remove(&s.key()) {
+                self.page_count -= p.len();
+            }
+        }
+        let sessions: Vec<Session> = fresh.iter().map(|(s, _)| *s).collect();
+        self.sessions.replace(affected, &sessions);
+        for (s, pages) in fresh {
+            self.page_count += pages.len();
+            self.pages.insert(s.key(), pages);
+        }
+    }
+
+    /// Drops the sessions no click at or after `horizon` can reach.
     fn evict(&mut self, horizon: Millis) {
         for s in self.sessions.evict_before(horizon) {
-            if let Some(c) = self.clicks.remove(&s.key()) {
-                self.click_count -= c.len();
+            if let Some(p) = self.pages.remove(&s.key()) {
+                self.page_count -= p.len();
             }
         }
     }
@@ -137,11 +209,10 @@ impl IncrementalJob<Sessionization> for SessionMicroBatch {
     ) -> Result<()> {
         if !new.is_empty() {
             let affected = self.sessions.affected(new);
-            let mut clicks = self.carried_clicks(&affected)?;
-            let fresh = self.recompute(&clicks, new)?;
-            emit_diff(&affected, &fresh, out);
-            clicks.extend_from_slice(new);
-            self.replace(&affected, &fresh, clicks)?;
+            let fresh = self.recompute(&affected, new)?;
+            let sessions: Vec<Session> = fresh.iter().map(|(s, _)| *s).collect();
+            emit_diff(&affected, &sessions, out);
+            self.replace(&affected, fresh);
         }
         if let Some(h) = horizon {
             self.evict(h);
@@ -151,8 +222,8 @@ impl IncrementalJob<Sessionization> for SessionMicroBatch {
 
     fn state_bytes(&self) -> usize {
         self.sessions.bytes()
-            + self.click_count * size_of::<Click>()
-            + self.clicks.capacity() * (size_of::<((u64, Millis), Vec<Click>)>() + 1)
+            + self.page_count * size_of::<u32>()
+            + self.pages.capacity() * (size_of::<((u64, Millis), Vec<u32>)>() + 1)
     }
 }
 
@@ -213,10 +284,11 @@ mod tests {
                 Change::Upsert(row(1, 0, 2 * GAP, 4, 3)),
             ]
         );
-        assert_eq!(job.click_count, 5);
+        // User 1's session holds pages {0, 1, 2}, user 2's {0}.
+        assert_eq!(job.page_count, 4);
         // Horizon past user 2's session (0 + gap): it goes; user 1's stays.
         run(&mut job, &[], Some(GAP + 1));
-        assert_eq!((job.sessions.len(), job.click_count), (1, 4));
+        assert_eq!((job.sessions.len(), job.page_count), (1, 3));
         assert_eq!(
             run(&mut job, &[click(1, 3, 3 * GAP)], None),
             vec![Change::Upsert(row(1, 0, 3 * GAP, 5, 4))]
@@ -239,10 +311,10 @@ mod tests {
         let mut all = SessionMicroBatch::new(&JobConfig::default()).expect("job");
         drive_job::<Sessionization>(&mut all, &data, 2 * MINUTE, Lateness::EXACT).expect("runs");
         assert!(
-            job.click_count * 10 < all.click_count,
+            job.sessions.len() * 10 < all.sessions.len() && job.page_count < all.page_count,
             "evicted state: {} vs {}",
-            job.click_count,
-            all.click_count
+            job.sessions.len(),
+            all.sessions.len()
         );
     }
 }
