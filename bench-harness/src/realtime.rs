@@ -3,6 +3,11 @@
 //! bounded queue; the stream operator and a micro-batch job consume them
 //! live. Their wall-clock latencies are put next to the virtual clock's
 //! latencies for the same events.
+//!
+//! A second micro-batch run feeds events at 90 % of the rate the job
+//! sustains at the validation's trigger (from the service fit the main run
+//! measured): there triggers nearly fill their interval, queueing decides
+//! latency, and the simulation matters most.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError, sync_channel};
 use std::thread;
@@ -16,6 +21,7 @@ use workloads::output::{Emission, materialize};
 use workloads::time::Millis;
 
 use crate::clock;
+use crate::cost::ServiceFit;
 use crate::measure;
 use crate::plan::Plan;
 use crate::progress::{NoProgress, Progress};
@@ -25,12 +31,22 @@ use crate::scenario::{RealtimeConfig, Scenario};
 
 /// Most wall-clock seconds a validation may take (a bound on user input).
 pub const MAX_SECONDS: f64 = 60.0;
+/// Share of the sustainable rate the saturation run feeds.
+pub const SATURATION_SHARE: f64 = 0.9;
+/// Highest rate the saturation run feeds (the generator thread's pace and
+/// the events held in memory bound it).
+pub const MAX_SATURATION_RATE: f64 = 1_000_000.0;
+/// Most events the saturation run generates.
+pub const MAX_SATURATION_EVENTS: f64 = 4_000_000.0;
 
-/// Runs the validation for a scenario's workload.
+/// Runs the validation for a scenario's workload. `micro_fit` is the
+/// micro-batch service time measured by the main run; without it the
+/// saturation row is left out.
 pub fn validate<W: Generate>(
     workload: &W,
     s: &Scenario,
     rt: &RealtimeConfig,
+    micro_fit: Option<ServiceFit>,
     progress: &dyn Progress,
 ) -> anyhow::Result<RealtimeValidation> {
     anyhow::ensure!(
@@ -42,55 +58,111 @@ pub fn validate<W: Generate>(
         (1..=10_000_000).contains(&rt.queue_capacity),
         "realtime.queue_capacity must be between 1 and 10000000"
     );
-    let gen_cfg = workloads::generate::GenConfig {
-        duration_ms: (rt.seconds * 1000.0) as Millis,
-        rate: RateProfile::Constant {
-            events_per_second: rt.events_per_second,
-        },
-        jitter_ms: s.generator.jitter_ms.min(200),
-        late_fraction: 0.0,
-        max_lateness_ms: s.generator.jitter_ms.min(200),
-        ..s.generator
-    };
-    let data = workload.generate(&gen_cfg)?;
-    let start = gen_cfg.start;
+    let data = generate_at(workload, s, rt.seconds, rt.events_per_second)?;
     let stream_plan = Plan::Stream(StreamConfig::EXACT);
     let micro_plan = Plan::MicroBatch {
         trigger_ms: rt.trigger_ms,
         lateness: Lateness::EXACT,
     };
+    let saturation = micro_fit.and_then(|fit| saturation_run(&fit, rt));
+    let total = 2 + u64::from(saturation.is_some());
     let mut rows = Vec::new();
     let wall0 = Instant::now();
     for (k, plan) in [stream_plan, micro_plan].into_iter().enumerate() {
         progress.update(
             &format!("real-time validation: {}", plan.label()),
             k as u64,
-            2,
+            total,
         );
-        let sim = clock::simulate(workload, &plan, &s.job, &data, 0.0, &NoProgress)?;
-        let sim_lat = measure::latency(&sim);
-        let (real_hist, real_out) = run_live(workload, &plan, s, rt, &data, start)?;
-        let q = |p: f64| {
-            if real_hist.is_empty() {
-                0.0
-            } else {
-                real_hist.value_at_quantile(p) as f64 / 1000.0
-            }
-        };
-        rows.push(ValidationRow {
-            label: plan.label(),
-            simulated_p50_ms: sim_lat.p50_ms,
-            simulated_p99_ms: sim_lat.p99_ms,
-            real_p50_ms: q(0.5),
-            real_p99_ms: q(0.99),
-            same_output: materialize(&sim.changelog) == materialize(&real_out),
-        });
+        rows.push(compare(workload, &plan, s, rt, &data, None)?);
+    }
+    if let Some((rate, seconds, label)) = saturation {
+        progress.update(&format!("real-time validation: {label}"), 2, total);
+        let data = generate_at(workload, s, seconds, rate)?;
+        let mut row = compare(workload, &micro_plan, s, rt, &data, Some(rate))?;
+        row.label = label;
+        rows.push(row);
     }
     Ok(RealtimeValidation {
         events: data.events.len() as u64,
         events_per_second: rt.events_per_second,
         wall_seconds: wall0.elapsed().as_secs_f64(),
         rows,
+    })
+}
+
+/// The rate, seconds and label of the run near saturation: 90 % of what the
+/// micro-batch job sustains at the validation's trigger, capped at
+/// [`MAX_SATURATION_RATE`] and [`MAX_SATURATION_EVENTS`]. `None` when the
+/// fit says the job cannot keep up at all, or no faster than the base run.
+fn saturation_run(fit: &ServiceFit, rt: &RealtimeConfig) -> Option<(f64, f64, String)> {
+    let sustainable = fit.sustainable_rate(rt.trigger_ms as f64 / 1000.0, 0.0);
+    if sustainable.is_nan() || sustainable <= 0.0 {
+        return None;
+    }
+    let wanted = SATURATION_SHARE * sustainable;
+    let rate = wanted.min(MAX_SATURATION_RATE);
+    if rate <= rt.events_per_second {
+        return None;
+    }
+    let seconds = rt.seconds.min(MAX_SATURATION_EVENTS / rate);
+    let share = 100.0 * rate / sustainable;
+    let capped = if rate < wanted { ", capped" } else { "" };
+    let label = format!(
+        "micro-batch every {} ms near saturation: {:.0} events/s, {share:.0} % of the {:.0}/s it sustains{capped}",
+        rt.trigger_ms, rate, sustainable
+    );
+    Some((rate, seconds, label))
+}
+
+/// `seconds` of the scenario's events at a constant `rate`, with at most
+/// 200 ms of arrival jitter and no late data.
+fn generate_at<W: Generate>(
+    workload: &W,
+    s: &Scenario,
+    seconds: f64,
+    rate: f64,
+) -> anyhow::Result<Dataset<W::Event>> {
+    let gen_cfg = workloads::generate::GenConfig {
+        duration_ms: (seconds * 1000.0) as Millis,
+        rate: RateProfile::Constant {
+            events_per_second: rate,
+        },
+        jitter_ms: s.generator.jitter_ms.min(200),
+        late_fraction: 0.0,
+        max_lateness_ms: s.generator.jitter_ms.min(200),
+        ..s.generator
+    };
+    Ok(workload.generate(&gen_cfg)?)
+}
+
+/// Simulates `plan` over `data` and runs it live: one validation row.
+fn compare<W: Generate>(
+    workload: &W,
+    plan: &Plan,
+    s: &Scenario,
+    rt: &RealtimeConfig,
+    data: &Dataset<W::Event>,
+    rate: Option<f64>,
+) -> anyhow::Result<ValidationRow> {
+    let sim = clock::simulate(workload, plan, &s.job, data, 0.0, &NoProgress)?;
+    let sim_lat = measure::latency(&sim);
+    let (real_hist, real_out) = run_live(workload, plan, s, rt, data, s.generator.start)?;
+    let q = |p: f64| {
+        if real_hist.is_empty() {
+            0.0
+        } else {
+            real_hist.value_at_quantile(p) as f64 / 1000.0
+        }
+    };
+    Ok(ValidationRow {
+        label: plan.label(),
+        events_per_second: rate,
+        simulated_p50_ms: sim_lat.p50_ms,
+        simulated_p99_ms: sim_lat.p99_ms,
+        real_p50_ms: q(0.5),
+        real_p99_ms: q(0.99),
+        same_output: materialize(&sim.changelog) == materialize(&real_out),
     })
 }
 

@@ -230,6 +230,10 @@ pub struct RealtimeValidation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValidationRow {
     pub label: String,
+    /// Events per second fed in this row, when it differs from the
+    /// validation's rate (the run near the mode's saturation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events_per_second: Option<f64>,
     pub simulated_p50_ms: f64,
     pub simulated_p99_ms: f64,
     pub real_p50_ms: f64,

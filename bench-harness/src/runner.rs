@@ -66,8 +66,16 @@ pub fn run_scenario(s: &Scenario, progress: &dyn Progress) -> anyhow::Result<Rep
         report.scenario.mean_events_per_second = s.generator.rate.mean();
         report.scenario.peak_events_per_second = s.generator.rate.peak();
         if let Some(rt) = &s.realtime {
-            report.realtime_validation =
-                Some(crate::realtime::validate(workload, s, rt, progress)?);
+            // The saturation run's rate comes from the first micro-batch
+            // plan's measured service time.
+            let micro_fit = report
+                .modes
+                .iter()
+                .find(|m| matches!(m.plan, Plan::MicroBatch { .. }))
+                .map(|m| m.throughput.service_fit);
+            report.realtime_validation = Some(crate::realtime::validate(
+                workload, s, rt, micro_fit, progress,
+            )?);
         }
         Ok(report)
     }

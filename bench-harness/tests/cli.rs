@@ -16,11 +16,12 @@ use bench_harness::scenario::Scenario;
 use tempfile::TempDir;
 use workloads::WorkloadKind;
 
-/// The golden files: `WEIR_GOLDEN_DIR`, or `shared/golden` beside the workspace.
+/// The golden files: `WEIR_GOLDEN_DIR`, or the repository's copy in
+/// `tests/golden` (held equal to `shared/golden` by workloads' golden test).
 fn golden_dir() -> PathBuf {
     match std::env::var_os("WEIR_GOLDEN_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/golden"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden"),
     }
 }
 
