@@ -309,15 +309,25 @@ impl<'a> Advisor<'a> {
             Some(i) => (i, true),
             None => (self.fastest(Cand::feasible)?, false),
         };
+        let out_of_reach = self.out_of_reach();
         // Late data arrives and the fastest plan of all drops it: lambda
-        // keeps its speed for the fast view and adds the correct view.
+        // keeps its speed for the fast view and adds the correct view —
+        // unless the fastest exact plan is near it (one exact pipeline is
+        // then the answer, not two).
         if a.late_data != LateData::None
             && let Some(fast) = self.fastest(|c| c.mode() != Mode::Batch && c.feasible())
             && !self.cands[fast].acceptable
             && self.cands[fast].p99_ms < self.cands[i].p99_ms
             && let Some(correct) = self.correct_view()
         {
+            if acceptable && let Some((e, near)) = self.near_fastest(fast) {
+                why.extend(self.nothing_meets(i, acceptable));
+                why.extend(out_of_reach);
+                why.push(near);
+                return Some(self.stream_rules(e, why));
+            }
             let fc = &self.cands[fast];
+            why.extend(out_of_reach.clone());
             why.push(format!(
                 "No measured plan meets {} at p99. The fastest, {} (p99 {}), drops late data ({}), and the \
                  fastest exact one, {}, has p99 {}: lambda keeps the fast plan for the approximate view and {} \
@@ -332,8 +342,15 @@ impl<'a> Advisor<'a> {
             ));
             return Some(Choice::Lambda { correct, fast });
         }
+        why.extend(self.nothing_meets(i, acceptable));
+        why.extend(out_of_reach);
+        Some(self.stream_rules(i, why))
+    }
+
+    fn nothing_meets(&self, i: usize, acceptable: bool) -> Option<String> {
+        let f = self.a.freshness;
         let c = &self.cands[i];
-        why.push(format!(
+        Some(format!(
             "No measured plan meets {} at p99. The fastest{} is {} with p99 {} — {} over the target; \
              it is the closest this workload gets on this machine.",
             f.phrase(),
@@ -341,8 +358,133 @@ impl<'a> Advisor<'a> {
             c.label(),
             fmt_ms(c.p99_ms),
             fmt_ms(c.p99_ms - f.budget_ms())
-        ));
-        Some(self.stream_rules(i, why))
+        ))
+    }
+
+    /// When no plan of any mode meets freshness (whatever its output): why
+    /// not, from the fastest plan. A plan that emits each result on arrival
+    /// (an eager stream) has the events' own arrival delay as its latency,
+    /// so nothing can be faster; otherwise its watermark or schedule is
+    /// what the latency is made of.
+    fn out_of_reach(&self) -> Option<String> {
+        let f = self.a.freshness;
+        if self.cands.iter().any(|c| c.meets && c.feasible()) {
+            return None;
+        }
+        let c = &self.cands[self.fastest(Cand::feasible)?];
+        let late = self.r.scenario.max_lateness_ms;
+        Some(match c.plan {
+            Plan::Stream(sc) if sc.policy != workloads::EmitPolicy::Final => format!(
+                "{} is out of reach for every mode here, because of arrival delay: {}, the fastest plan, emits \
+                 each result as soon as its event arrives and still has p99 {}, so the events themselves reach \
+                 the pipeline that long after they happen{}. No schedule, trigger or watermark gets below that; \
+                 only events that arrive sooner would.",
+                capitalize(f.phrase()),
+                c.label(),
+                fmt_ms(c.p99_ms),
+                if late > 0 {
+                    format!(
+                        " (in the measured scenario some arrive up to {} late)",
+                        fmt_ms(late as f64)
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            Plan::Stream(sc) => format!(
+                "{} is out of reach for every measured plan: the fastest, {}, waits for its {} watermark before \
+                 it emits (p99 {}); a plan that emits on arrival would be needed, and it would still wait for the \
+                 events' arrival delay.",
+                capitalize(f.phrase()),
+                c.label(),
+                fmt_ms(sc.lateness.watermark_delay as f64),
+                fmt_ms(c.p99_ms)
+            ),
+            _ => format!(
+                "{} is out of reach for every measured plan: the fastest, {}, emits once per {} (p99 {}); only a \
+                 stream emits sooner.",
+                capitalize(f.phrase()),
+                c.label(),
+                interval_words(c.interval_ms()),
+                fmt_ms(c.p99_ms)
+            ),
+        })
+    }
+
+    /// The latency by which the plan `exact` has delivered as many results
+    /// as the plan `fast` delivers within its p99 (from `exact`'s measured
+    /// latency CDF). A lossy plan's p99 covers only the results it kept; the
+    /// exact plan's p99 also covers the late arrivals the lossy one dropped,
+    /// whose latency is their own arrival delay. Compared like for like, the
+    /// two are often the same.
+    fn matched_p99(&self, exact: usize, fast: usize) -> f64 {
+        let (e, f) = (&self.cands[exact], &self.cands[fast]);
+        let (ne, nf) = (e.src.latency.count, f.src.latency.count);
+        if e.derived || f.derived || ne == 0 || nf >= ne {
+            return e.p99_ms;
+        }
+        let q = 0.99 * nf as f64 / ne as f64;
+        e.src
+            .latency
+            .cdf
+            .iter()
+            .find(|&&(_, frac)| frac >= q - 1e-9)
+            .map_or(e.p99_ms, |&(ms, _)| ms.min(e.p99_ms))
+    }
+
+    /// Issue 10: lambda is for when no single plan is both exact and near
+    /// the fastest one. An exact plan is near the lossy `fast` when
+    /// its like-for-like p99 ([`Self::matched_p99`]) is within
+    /// [`LAMBDA_NEAR_FASTEST`] of `fast`'s — or within
+    /// [`LAMBDA_NEAR_FASTEST_NEW_TEAM`] for a team with no streaming
+    /// experience, since lambda doubles the pipelines to run.
+    /// Returns the nearest exact plan and the reason.
+    fn near_fastest(&self, fast: usize) -> Option<(usize, String)> {
+        let tolerance = if self.a.team_experience == Experience::None {
+            LAMBDA_NEAR_FASTEST_NEW_TEAM
+        } else {
+            LAMBDA_NEAR_FASTEST
+        };
+        let (exact, matched) = (0..self.cands.len())
+            .filter(|&i| {
+                let c = &self.cands[i];
+                c.acceptable && c.feasible() && c.mode() != Mode::Batch
+            })
+            .map(|i| (i, self.matched_p99(i, fast)))
+            .min_by(|x, y| x.1.total_cmp(&y.1))?;
+        let (e, f) = (&self.cands[exact], &self.cands[fast]);
+        if matched > f.p99_ms * (1.0 + tolerance) {
+            return None;
+        }
+        let like_for_like = if matched < e.p99_ms {
+            format!(
+                " (its own p99 of {} is the late arrivals that {} drops; it delivers as many results as {} does \
+                 within {})",
+                fmt_ms(e.p99_ms),
+                f.label(),
+                f.label(),
+                fmt_ms(matched)
+            )
+        } else {
+            String::new()
+        };
+        Some((
+            exact,
+            format!(
+                "{} is exact and within {:.0} % of the fastest plan, {} (p99 {}, {}){like_for_like}: one exact \
+             pipeline, not lambda's two{}.",
+                e.label(),
+                tolerance * 100.0,
+                f.label(),
+                fmt_ms(f.p99_ms),
+                f.correctness(),
+                if self.a.team_experience == Experience::None {
+                    " — and with no streaming experience on the team, a second pipeline is the last thing to add"
+                } else {
+                    ""
+                }
+            ),
+        ))
     }
 
     /// Rule 7 once stream is the pick.

@@ -56,7 +56,12 @@
 //!    the fast lossy plan for the fast view plus the exact batch plan for
 //!    the correct view. **Nothing meets freshness** → the fastest acceptable
 //!    plan, with the shortfall stated, and rule 7 applies; but with late
-//!    data, if the fastest plan of all is lossy and faster, lambda as above.
+//!    data, if the fastest plan of all is lossy and faster, lambda as above
+//!    — unless the fastest exact plan is near it (within
+//!    [`LAMBDA_NEAR_FASTEST`] of its p99, compared like for like; wider for
+//!    a team new to streaming), which is then the answer alone. When no
+//!    plan of any mode meets freshness, the reasons say why (arrival delay,
+//!    watermark or schedule of the fastest plan).
 //! 9. **Budget.** If the answer's monthly cost at the user's rate exceeds
 //!    the budget, the cheapest candidate within budget replaces it (stream
 //!    last for a team with no streaming experience); if none fits, the
@@ -106,6 +111,15 @@ use self::rules_only::*;
 /// A plan meets a freshness step when its p99 is within this fraction above
 /// the step (the steps are coarse; batch adds start-up and run time).
 pub const FRESHNESS_ALLOWANCE: f64 = 0.10;
+
+/// Lambda is for when no single plan is both exact and near the fastest
+/// one: an exact plan within this fraction above the fastest (lossy) plan's
+/// p99 is the answer on its own when nothing meets freshness (issue 10).
+pub const LAMBDA_NEAR_FASTEST: f64 = 0.25;
+
+/// [`LAMBDA_NEAR_FASTEST`] for a team with no streaming experience: lambda
+/// would double the pipelines they have to learn to run.
+pub const LAMBDA_NEAR_FASTEST_NEW_TEAM: f64 = 0.50;
 
 /// Highest accepted `events_per_second`.
 pub const MAX_EVENTS_PER_SECOND: f64 = 10_000_000.0;
