@@ -81,10 +81,13 @@
 mod answers;
 mod candidates;
 mod decide;
+mod explain;
 mod format;
+mod reasons;
 mod rules_only;
 #[cfg(test)]
 mod tests;
+mod what_if;
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -105,6 +108,7 @@ pub use self::answers::{
 };
 use self::candidates::*;
 use self::decide::*;
+use self::explain::*;
 use self::format::*;
 use self::rules_only::*;
 
@@ -206,7 +210,7 @@ pub fn recommend(answers: &Answers, reports: &[Report]) -> Result<Recommendation
     answers.validate()?;
     let (report, notes) = select_report(answers, reports)?;
     Ok(match report {
-        Some(r) => Advisor::new(answers, r, notes).decide(),
+        Some(r) => Advisor::new(answers, r, notes).recommend(),
         None => rules_only(answers, notes),
     })
 }
