@@ -100,7 +100,7 @@ pub(super) fn read_session_rows(job: &str, b: &RecordBatch) -> Result<Vec<Sessio
 }
 
 /// Column `i` of a result batch as a non-null primitive array of type `T`.
-fn column<'b, T: ArrowPrimitiveType>(
+pub(super) fn column<'b, T: ArrowPrimitiveType>(
     job: &str,
     b: &'b RecordBatch,
     i: usize,
@@ -124,7 +124,7 @@ fn column<'b, T: ArrowPrimitiveType>(
 }
 
 /// A count from SQL as `u64`.
-fn count(job: &str, v: i64) -> Result<u64> {
+pub(super) fn count(job: &str, v: i64) -> Result<u64> {
     u64::try_from(v).map_err(|_| internal(job, format!("negative count {v}")))
 }
 

@@ -19,7 +19,9 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, Int64Array, RecordBatch, UInt32Array, UInt64Array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt32Type};
+use datafusion::arrow::datatypes::{
+    DataType, Field, Int64Type, Schema, SchemaRef, UInt32Type, UInt64Type,
+};
 use rustc_hash::FxHashMap;
 
 use crate::df::{DfEngine, Table};
@@ -29,7 +31,7 @@ use crate::mode::{IncrementalJob, JobConfig};
 use crate::output::{Emission, OutputRow};
 use crate::time::Millis;
 
-use super::batch::{SessionIndex, emit_diff, internal, read_session_rows};
+use super::batch::{SessionIndex, column, count, emit_diff, internal};
 use super::{SESSION_GAP_MS, Session, Sessionization};
 
 /// Name of the micro-batch job in errors.
@@ -48,8 +50,9 @@ fn carried_schema() -> SchemaRef {
 }
 
 /// The trigger's query: carried sessions as spans and new clicks as points,
-/// merged into sessions (columns as [`read_sessions`] reads them, then the
-/// session's distinct pages as a list).
+/// merged into sessions: user, start, end, clicks and the session's distinct
+/// pages as a list (their count is the list's length, so no second distinct
+/// aggregate runs).
 fn merge_sql() -> String {
     format!(
         "WITH items AS (
@@ -67,23 +70,25 @@ fn merge_sql() -> String {
                 MIN(span_start) AS session_start,
                 MAX(span_end) AS session_end,
                 CAST(SUM(clicks) AS BIGINT) AS clicks,
-                CAST(COUNT(DISTINCT page) AS BIGINT) AS distinct_pages,
                 array_agg(DISTINCT page) AS pages
          FROM numbered
          GROUP BY user_id, sid"
     )
 }
 
-/// The `pages` list column (column 5) of a [`merge_sql`] result: each
-/// session's distinct pages, sorted.
-fn page_lists(b: &RecordBatch) -> Result<Vec<Vec<u32>>> {
-    let lists = b.column(5).as_list_opt::<i32>().ok_or_else(|| {
+/// The sessions of one [`merge_sql`] result batch, each with its distinct
+/// pages (sorted).
+fn read_merged(b: &RecordBatch) -> Result<Vec<(Session, Vec<u32>)>> {
+    let user = column::<UInt64Type>(JOB, b, 0)?;
+    let [start, end, clicks] = [1, 2, 3].map(|i| column::<Int64Type>(JOB, b, i));
+    let (start, end, clicks) = (start?, end?, clicks?);
+    let lists = b.column(4).as_list_opt::<i32>().ok_or_else(|| {
         internal(
             JOB,
-            format!("pages column has type {}", b.column(5).data_type()),
+            format!("pages column has type {}", b.column(4).data_type()),
         )
     })?;
-    (0..lists.len())
+    (0..b.num_rows())
         .map(|r| {
             let pages = lists.value(r);
             let pages = pages
@@ -92,7 +97,14 @@ fn page_lists(b: &RecordBatch) -> Result<Vec<Vec<u32>>> {
                 .ok_or_else(|| internal(JOB, "pages are not non-null UInt32".to_string()))?;
             let mut pages = pages.values().to_vec();
             pages.sort_unstable();
-            Ok(pages)
+            let session = Session {
+                user_id: user.value(r),
+                session_start: start.value(r),
+                session_end: end.value(r),
+                clicks: count(JOB, clicks.value(r))?,
+                distinct_pages: pages.len() as u64,
+            };
+            Ok((session, pages))
         })
         .collect()
 }
@@ -168,8 +180,7 @@ impl SessionMicroBatch {
         let batches = self.engine.query(JOB, tables, &merge_sql())?;
         let mut fresh = Vec::new();
         for b in &batches {
-            let sessions = read_session_rows(JOB, b)?;
-            fresh.extend(sessions.into_iter().zip(page_lists(b)?));
+            fresh.extend(read_merged(b)?);
         }
         fresh.sort_unstable_by_key(|(s, _)| *s);
         Ok(fresh)
