@@ -15,6 +15,7 @@
 //! carry one run's filter into the next.
 
 pub mod swap_table;
+pub mod window_fn;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

@@ -21,31 +21,19 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Int64Array};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Int64Type, UInt32Type, UInt64Type};
+use datafusion::arrow::datatypes::{DataType, Int64Type, UInt32Type, UInt64Type};
 use datafusion::error::{DataFusionError, Result};
-use datafusion::logical_expr::function::{PartitionEvaluatorArgs, WindowUDFFieldArgs};
-use datafusion::logical_expr::{
-    PartitionEvaluator, Signature, Volatility, WindowUDF, WindowUDFImpl,
-};
+use datafusion::logical_expr::{PartitionEvaluator, Signature, Volatility, WindowUDF};
+
+use crate::df::window_fn::whole_partition_fn;
 
 /// Both functions, ready to register on a session.
 pub fn all() -> Vec<WindowUDF> {
     vec![
-        WindowUDF::new_from_impl(RangeCount::new()),
-        WindowUDF::new_from_impl(RangeOther::new()),
-    ]
-}
-
-/// `range_count(card BIGINT UNSIGNED, ts BIGINT, flag BOOLEAN, width BIGINT) -> BIGINT`.
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct RangeCount {
-    signature: Signature,
-}
-
-impl RangeCount {
-    fn new() -> Self {
-        RangeCount {
-            signature: Signature::exact(
+        // range_count(card BIGINT UNSIGNED, ts BIGINT, flag BOOLEAN, width BIGINT) -> BIGINT
+        whole_partition_fn::<CountEvaluator>(
+            "range_count",
+            Signature::exact(
                 vec![
                     DataType::UInt64,
                     DataType::Int64,
@@ -54,42 +42,13 @@ impl RangeCount {
                 ],
                 Volatility::Immutable,
             ),
-        }
-    }
-}
-
-impl WindowUDFImpl for RangeCount {
-    fn name(&self) -> &str {
-        "range_count"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn partition_evaluator(
-        &self,
-        _args: PartitionEvaluatorArgs,
-    ) -> Result<Box<dyn PartitionEvaluator>> {
-        Ok(Box::new(CountEvaluator))
-    }
-
-    fn field(&self, args: WindowUDFFieldArgs) -> Result<FieldRef> {
-        Ok(Arc::new(Field::new(args.name(), DataType::Int64, false)))
-    }
-}
-
-/// `range_other(card BIGINT UNSIGNED, ts BIGINT, country INT UNSIGNED, flag BOOLEAN,
-/// width BIGINT) -> BOOLEAN`.
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct RangeOther {
-    signature: Signature,
-}
-
-impl RangeOther {
-    fn new() -> Self {
-        RangeOther {
-            signature: Signature::exact(
+            DataType::Int64,
+        ),
+        // range_other(card BIGINT UNSIGNED, ts BIGINT, country INT UNSIGNED,
+        // flag BOOLEAN, width BIGINT) -> BOOLEAN
+        whole_partition_fn::<OtherEvaluator>(
+            "range_other",
+            Signature::exact(
                 vec![
                     DataType::UInt64,
                     DataType::Int64,
@@ -99,29 +58,9 @@ impl RangeOther {
                 ],
                 Volatility::Immutable,
             ),
-        }
-    }
-}
-
-impl WindowUDFImpl for RangeOther {
-    fn name(&self) -> &str {
-        "range_other"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn partition_evaluator(
-        &self,
-        _args: PartitionEvaluatorArgs,
-    ) -> Result<Box<dyn PartitionEvaluator>> {
-        Ok(Box::new(OtherEvaluator))
-    }
-
-    fn field(&self, args: WindowUDFFieldArgs) -> Result<FieldRef> {
-        Ok(Arc::new(Field::new(args.name(), DataType::Boolean, false)))
-    }
+            DataType::Boolean,
+        ),
+    ]
 }
 
 fn internal(msg: String) -> DataFusionError {
@@ -189,7 +128,7 @@ fn ranges<'a>(
     })
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct CountEvaluator;
 
 impl PartitionEvaluator for CountEvaluator {
@@ -213,7 +152,7 @@ impl PartitionEvaluator for CountEvaluator {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct OtherEvaluator;
 
 impl PartitionEvaluator for OtherEvaluator {

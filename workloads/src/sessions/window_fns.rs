@@ -21,17 +21,21 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Int64Type, UInt64Type};
+use datafusion::arrow::datatypes::{DataType, Int64Type, UInt64Type};
 use datafusion::error::{DataFusionError, Result};
-use datafusion::logical_expr::function::{PartitionEvaluatorArgs, WindowUDFFieldArgs};
 use datafusion::logical_expr::{
-    PartitionEvaluator, Signature, TypeSignature, Volatility, WindowUDF, WindowUDFImpl,
+    PartitionEvaluator, Signature, TypeSignature, Volatility, WindowUDF,
 };
 
-/// The function, ready to register on a session.
+use crate::df::window_fn::whole_partition_fn;
+
+/// The function, ready to register on a session:
+/// `session_id(user BIGINT UNSIGNED, ts BIGINT, gap BIGINT) -> BIGINT` and
+/// `session_id(user, start BIGINT, end BIGINT, gap) -> BIGINT`.
 pub fn all() -> Vec<WindowUDF> {
-    vec![WindowUDF::new_from_impl(SessionId {
-        signature: Signature::one_of(
+    vec![whole_partition_fn::<Numbering>(
+        "session_id",
+        Signature::one_of(
             vec![
                 TypeSignature::Exact(vec![DataType::UInt64, DataType::Int64, DataType::Int64]),
                 TypeSignature::Exact(vec![
@@ -43,38 +47,11 @@ pub fn all() -> Vec<WindowUDF> {
             ],
             Volatility::Immutable,
         ),
-    })]
+        DataType::Int64,
+    )]
 }
 
-/// `session_id(user BIGINT UNSIGNED, ts BIGINT, gap BIGINT) -> BIGINT` and
-/// `session_id(user, start BIGINT, end BIGINT, gap) -> BIGINT`.
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct SessionId {
-    signature: Signature,
-}
-
-impl WindowUDFImpl for SessionId {
-    fn name(&self) -> &str {
-        "session_id"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn partition_evaluator(
-        &self,
-        _args: PartitionEvaluatorArgs,
-    ) -> Result<Box<dyn PartitionEvaluator>> {
-        Ok(Box::new(Numbering))
-    }
-
-    fn field(&self, args: WindowUDFFieldArgs) -> Result<FieldRef> {
-        Ok(Arc::new(Field::new(args.name(), DataType::Int64, false)))
-    }
-}
-
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Numbering;
 
 impl PartitionEvaluator for Numbering {
