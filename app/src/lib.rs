@@ -11,7 +11,6 @@ pub mod app;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod components;
-pub mod format;
 pub mod model;
 pub mod pages;
 pub mod questions;

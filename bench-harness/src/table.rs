@@ -2,7 +2,6 @@
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
-use crate::chart::{human_count, human_seconds};
 use crate::report::Report;
 
 /// Renders the report's comparison table.
@@ -33,17 +32,13 @@ pub fn summary(report: &Report) -> String {
             latency_cell(m, m.latency.p50_ms),
             latency_cell(m, m.latency.p99_ms),
             latency_cell(m, m.latency.max_ms),
-            Cell::new(human_count(
+            Cell::new(units::rate(
                 m.throughput.sustainable_events_per_second_per_core,
             )),
             Cell::new(format!("{:.2}", m.resources.cpu_seconds)),
-            Cell::new(bytes(m.resources.peak_memory_bytes)),
-            Cell::new(if m.cost.usd.is_finite() {
-                format!("{:.2}", m.cost.usd)
-            } else {
-                "n/a".into()
-            }),
-            Cell::new(human_seconds(m.reprocessing.one_day_seconds)),
+            Cell::new(units::bytes(m.resources.peak_memory_bytes)),
+            Cell::new(units::usd(m.cost.usd)),
+            Cell::new(units::seconds(m.reprocessing.one_day_seconds)),
             Cell::new(m.complexity.lines_of_code),
             Cell::new(format!("{:.4}{mark}", c.precision)),
             Cell::new(format!("{:.4}{mark}", c.recall)),
@@ -60,7 +55,7 @@ pub fn summary(report: &Report) -> String {
         "{} — {} events over {} ({}), {:.0} events/s mean\n",
         report.workload,
         report.scenario.events,
-        human_seconds(report.scenario.event_time_span_ms as f64 / 1000.0),
+        units::duration_ms(report.scenario.event_time_span_ms as f64),
         report.scenario.source,
         report.scenario.mean_events_per_second
     );
@@ -69,7 +64,7 @@ pub fn summary(report: &Report) -> String {
     for b in &report.cost_curves.break_even {
         s.push_str(&format!(
             "break-even near {} events/s: `{}` is cheaper below, `{}` above\n",
-            human_count(b.events_per_second),
+            units::rate(b.events_per_second),
             b.cheaper_below,
             b.cheaper_above
         ));
@@ -90,26 +85,12 @@ pub fn summary(report: &Report) -> String {
     s
 }
 
-/// `512 B`, `3.1 MB`, `1.2 GB`.
-pub fn bytes(b: u64) -> String {
-    let b = b as f64;
-    if b >= 1e9 {
-        format!("{:.1} GB", b / 1e9)
-    } else if b >= 1e6 {
-        format!("{:.1} MB", b / 1e6)
-    } else if b >= 1e3 {
-        format!("{:.0} kB", b / 1e3)
-    } else {
-        format!("{b:.0} B")
-    }
-}
-
 /// A latency figure, or "none" when the plan emitted nothing before the end
 /// of the input (no sample is not 0 ms).
 fn latency_cell(m: &crate::report::ModeReport, ms: f64) -> Cell {
     if m.latency.count == 0 {
         Cell::new("none (all at end)")
     } else {
-        Cell::new(human_seconds(ms / 1000.0))
+        Cell::new(units::duration_ms(ms))
     }
 }

@@ -1,7 +1,6 @@
 //! Converts the harness's `Report` and the advisor's `Recommendation` into
 //! the app's view models, rendering charts to inline SVG.
 
-use app::format;
 use app::model::{ChartView, EvidenceRow, ModeRow, RecommendationView, ReportView, ValidationView};
 use bench_harness::advisor::{Architecture, Recommendation};
 use bench_harness::chart;
@@ -139,10 +138,10 @@ pub fn report_view(id: &str, r: &Report) -> ReportView {
         .map(|b| {
             format!(
                 "Below {} events/s {} is cheaper; above it, {} (about {}/month at the crossing).",
-                format::rate(b.events_per_second),
+                units::rate(b.events_per_second),
                 b.cheaper_below,
                 b.cheaper_above,
-                format::usd(b.usd_per_month)
+                units::usd(b.usd_per_month)
             )
         })
         .collect();
@@ -231,16 +230,16 @@ pub fn recommendation_view(
                 if r.stateful_operators == 1 { "" } else { "s" },
                 r.failure_modes,
                 if r.failure_modes == 1 { "" } else { "s" },
-                format::thousands(r.lines_of_code as u64)
+                units::count(r.lines_of_code as u64)
             ),
             correctness: if r.exact {
                 "exact (late data folded in)".to_string()
             } else {
                 format!(
                     "lossy: precision {}, recall {}, {} late events dropped",
-                    format::percent(r.precision),
-                    format::percent(r.recall),
-                    format::thousands(r.late_dropped)
+                    units::percent(r.precision),
+                    units::percent(r.recall),
+                    units::count(r.late_dropped)
                 )
             },
             chosen: Some(i) == chosen_idx,

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-use crate::format;
 use crate::model::{ChartView, FieldErrorView, Outcome, RecommendationView};
 
 /// Renders a submission's outcome: the recommendation or the rejected fields.
@@ -54,7 +53,7 @@ pub fn RecommendationPanel(rec: RecommendationView) -> impl IntoView {
         .schedule
         .clone()
         .map(|s| view! { <span class="schedule">{s}</span> });
-    let rate = format::rate(rec.events_per_second);
+    let rate = units::rate(rec.events_per_second);
     let badge_class = format!("verdict verdict-{}", rec.recommendation);
     view! {
         <section class="card recommendation" id="recommendation" aria-live="polite">
@@ -100,8 +99,8 @@ pub fn RecommendationPanel(rec: RecommendationView) -> impl IntoView {
                                             <span class=format!("mode-pill mode-{}", row.mode)>{row.mode.clone()}</span>
                                         </td>
                                         <td>{row.label.clone()}</td>
-                                        <td class="num">{row.p99_ms.map_or("—".into(), format::latency)}</td>
-                                        <td class="num">{row.monthly_usd.map_or("—".into(), format::usd)}</td>
+                                        <td class="num">{row.p99_ms.map_or("—".into(), units::duration_ms)}</td>
+                                        <td class="num">{row.monthly_usd.map_or("—".into(), units::usd)}</td>
                                         <td>{row.complexity.clone()}</td>
                                         <td>{row.correctness.clone()}</td>
                                     </tr>

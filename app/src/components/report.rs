@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 
 use crate::components::recommendation::Charts;
-use crate::format;
 use crate::model::ReportView;
 
 /// A latency cell of a plan that emitted nothing before the input ended.
@@ -23,21 +22,18 @@ pub fn ReportTables(report: ReportView) -> impl IntoView {
         ("Measured", r.measured_at.clone()),
         ("Machine", r.machine.clone()),
         ("Data", r.source.clone()),
-        ("Events", format::thousands(r.events)),
+        ("Events", units::count(r.events)),
         ("Event-time span", r.span.clone()),
         (
             "Rate",
             format!(
                 "{} events/s mean, {} at peak",
-                format::rate(r.mean_events_per_second),
-                format::rate(r.peak_events_per_second)
+                units::rate(r.mean_events_per_second),
+                units::rate(r.peak_events_per_second)
             ),
         ),
-        ("Keys", r.keys.map_or("—".into(), format::thousands)),
-        (
-            "Out-of-order events",
-            format::thousands(r.out_of_order_events),
-        ),
+        ("Keys", r.keys.map_or("—".into(), units::count)),
+        ("Out-of-order events", units::count(r.out_of_order_events)),
     ];
     view! {
         <dl class="facts">
@@ -70,13 +66,13 @@ pub fn ReportTables(report: ReportView) -> impl IntoView {
                                 <tr>
                                     <td>{pill(&m.mode)}</td>
                                     <td>{m.label.clone()}</td>
-                                    <td class="num">{m.p50_ms.map_or_else(|| NO_SAMPLE.to_string(), format::latency)}</td>
-                                    <td class="num">{m.p95_ms.map_or_else(|| NO_SAMPLE.to_string(), format::latency)}</td>
-                                    <td class="num">{m.p99_ms.map_or_else(|| NO_SAMPLE.to_string(), format::latency)}</td>
-                                    <td class="num">{m.max_ms.map_or_else(|| NO_SAMPLE.to_string(), format::latency)}</td>
-                                    <td class="num">{format::usd(m.monthly_usd)}</td>
+                                    <td class="num">{m.p50_ms.map_or_else(|| NO_SAMPLE.to_string(), units::duration_ms)}</td>
+                                    <td class="num">{m.p95_ms.map_or_else(|| NO_SAMPLE.to_string(), units::duration_ms)}</td>
+                                    <td class="num">{m.p99_ms.map_or_else(|| NO_SAMPLE.to_string(), units::duration_ms)}</td>
+                                    <td class="num">{m.max_ms.map_or_else(|| NO_SAMPLE.to_string(), units::duration_ms)}</td>
+                                    <td class="num">{units::usd(m.monthly_usd)}</td>
                                     <td class="num">{if m.vcpus >= 1e15 { "—".into() } else { format!("{:.2}", m.vcpus) }}</td>
-                                    <td class="num">{format::rate(m.events_per_second_per_core)}</td>
+                                    <td class="num">{units::rate(m.events_per_second_per_core)}</td>
                                 </tr>
                             }
                         })
@@ -108,12 +104,12 @@ pub fn ReportTables(report: ReportView) -> impl IntoView {
                                 <tr>
                                     <td>{m.label.clone()}</td>
                                     <td class=if m.exact { "ok" } else { "bad" }>{exact}</td>
-                                    <td class="num">{format::percent(m.precision)}</td>
-                                    <td class="num">{format::percent(m.recall)}</td>
-                                    <td class="num">{format::thousands(m.late_events)}</td>
-                                    <td class="num">{format::thousands(m.late_dropped)}</td>
-                                    <td class="num">{format::thousands(m.corrections)}</td>
-                                    <td class="num">{format::thousands(m.retractions)}</td>
+                                    <td class="num">{units::percent(m.precision)}</td>
+                                    <td class="num">{units::percent(m.recall)}</td>
+                                    <td class="num">{units::count(m.late_events)}</td>
+                                    <td class="num">{units::count(m.late_dropped)}</td>
+                                    <td class="num">{units::count(m.corrections)}</td>
+                                    <td class="num">{units::count(m.retractions)}</td>
                                 </tr>
                             }
                         })
@@ -143,13 +139,13 @@ pub fn ReportTables(report: ReportView) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td>{m.label.clone()}</td>
-                                    <td class="num">{format::seconds(m.cpu_seconds)}</td>
-                                    <td class="num">{format::bytes(m.peak_memory_bytes)}</td>
-                                    <td class="num">{format::bytes(m.peak_state_bytes)}</td>
-                                    <td class="num">{format::seconds(m.reprocessing_seconds)}</td>
+                                    <td class="num">{units::seconds(m.cpu_seconds)}</td>
+                                    <td class="num">{units::bytes(m.peak_memory_bytes)}</td>
+                                    <td class="num">{units::bytes(m.peak_state_bytes)}</td>
+                                    <td class="num">{units::seconds(m.reprocessing_seconds)}</td>
                                     <td class="num">{m.stateful_operators}</td>
                                     <td class="num">{m.failure_modes}</td>
-                                    <td class="num">{format::thousands(m.lines_of_code as u64)}</td>
+                                    <td class="num">{units::count(m.lines_of_code as u64)}</td>
                                 </tr>
                             }
                         })
@@ -190,8 +186,8 @@ pub fn ReportTables(report: ReportView) -> impl IntoView {
                                         view! {
                                             <tr>
                                                 <td>{v.label.clone()}</td>
-                                                <td class="num">{format::latency(v.simulated_p99_ms)}</td>
-                                                <td class="num">{format::latency(v.real_p99_ms)}</td>
+                                                <td class="num">{units::duration_ms(v.simulated_p99_ms)}</td>
+                                                <td class="num">{units::duration_ms(v.real_p99_ms)}</td>
                                                 <td>{if v.same_output { "yes" } else { "no" }}</td>
                                             </tr>
                                         }

@@ -4,7 +4,6 @@ use leptos::prelude::*;
 
 use crate::api::list_workloads;
 use crate::components::status::data_version;
-use crate::format;
 
 /// The workloads overview.
 #[component]
@@ -31,7 +30,7 @@ pub fn WorkloadsPage() -> impl IntoView {
                                             (Some(at), Some(n)) => {
                                                 format!(
                                                     "Measured {at} · {} events · {} configurations",
-                                                    format::thousands(n),
+                                                    units::count(n),
                                                     w.configurations,
                                                 )
                                             }

@@ -32,8 +32,8 @@ pub(crate) fn select_report<'r>(
         format!(
             "scenario `{}`: {} events at {} events/s, measured on {} core{} ({} {})",
             r.scenario.name,
-            group(r.scenario.events),
-            fmt_rate(r.scenario.mean_events_per_second),
+            units::count(r.scenario.events),
+            units::rate(r.scenario.mean_events_per_second),
             r.machine.cores,
             if r.machine.cores == 1 { "" } else { "s" },
             r.machine.os,
@@ -142,8 +142,8 @@ impl Cand<'_> {
         format!(
             "{}: p99 {}, {}",
             self.label(),
-            fmt_ms(self.p99_ms),
-            per_month(self.usd())
+            units::duration_ms(self.p99_ms),
+            units::usd_per_month(self.usd())
         )
     }
     /// "exact" or "recall 0.9906, 636 late events dropped"
@@ -161,7 +161,7 @@ impl Cand<'_> {
             }
             parts.push(format!(
                 "{} late event{} dropped",
-                group(c.late_dropped),
+                units::count(c.late_dropped),
                 if c.late_dropped == 1 { "" } else { "s" }
             ));
             parts.join(", ")
@@ -296,19 +296,19 @@ impl<'a> Advisor<'a> {
             "Monthly costs are at your peak of {} events/s (mean {} events/s with the scenario's \
              peak-to-mean ratio of {:.2}), from each plan's measured service time and the report's prices \
              (${}/vCPU-hour, ${}/GB-hour, {} s batch start-up); latencies are as measured at {} events/s.",
-            fmt_rate(a.events_per_second),
-            fmt_rate(a.events_per_second / peak_ratio),
+            units::rate(a.events_per_second),
+            units::rate(a.events_per_second / peak_ratio),
             peak_ratio,
             r.cost_model.vcpu_hour_usd,
             r.cost_model.gb_hour_usd,
             r.cost_model.batch_startup_seconds,
-            fmt_rate(r.scenario.mean_events_per_second)
+            units::rate(r.scenario.mean_events_per_second)
         ));
         notes.push(format!(
             "A plan meets the {} target when its p99 is at most {} (the step plus {:.0} %: batch adds \
              start-up and run time to its interval).",
             a.freshness.adjective(),
-            fmt_ms(a.freshness.budget_ms() * (1.0 + FRESHNESS_ALLOWANCE)),
+            units::duration_ms(a.freshness.budget_ms() * (1.0 + FRESHNESS_ALLOWANCE)),
             FRESHNESS_ALLOWANCE * 100.0
         ));
         if a.late_data != LateData::None {
@@ -331,7 +331,7 @@ impl<'a> Advisor<'a> {
                 notes.push(format!(
                     "{} cannot keep up at {} events/s on any size.",
                     c.label(),
-                    fmt_rate(a.events_per_second)
+                    units::rate(a.events_per_second)
                 ));
             }
         }
@@ -489,9 +489,9 @@ impl<'a> Advisor<'a> {
                     interval_words(interval_ms),
                     src_report.label,
                     startup,
-                    fmt_ms(run_s * 1000.0),
-                    fmt_ms(excess_s * 1000.0),
-                    fmt_ms(p99_ms)
+                    units::duration_ms(run_s * 1000.0),
+                    units::duration_ms(excess_s * 1000.0),
+                    units::duration_ms(p99_ms)
                 ));
                 self.cands.push(Cand {
                     src: src_report,

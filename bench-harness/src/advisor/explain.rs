@@ -92,8 +92,8 @@ impl<'a> Advisor<'a> {
                 f.phrase(),
                 if acceptable { " acceptable one" } else { "" },
                 c(closest).label(),
-                fmt_ms(closest_p99_ms),
-                fmt_ms(closest_p99_ms - f.budget_ms())
+                units::duration_ms(closest_p99_ms),
+                units::duration_ms(closest_p99_ms - f.budget_ms())
             ),
             Finding::OutOfReach {
                 fastest,
@@ -107,11 +107,11 @@ impl<'a> Advisor<'a> {
                      watermark gets below that; only events that arrive sooner would.",
                     capitalize(f.phrase()),
                     c(fastest).label(),
-                    fmt_ms(fastest_p99_ms),
+                    units::duration_ms(fastest_p99_ms),
                     if max_lateness_ms > 0 {
                         format!(
                             " (in the measured scenario some arrive up to {} late)",
-                            fmt_ms(max_lateness_ms as f64)
+                            units::duration_ms(max_lateness_ms as f64)
                         )
                     } else {
                         String::new()
@@ -123,8 +123,8 @@ impl<'a> Advisor<'a> {
                      wait for the events' arrival delay.",
                     capitalize(f.phrase()),
                     c(fastest).label(),
-                    fmt_ms(delay_ms as f64),
-                    fmt_ms(fastest_p99_ms)
+                    units::duration_ms(delay_ms as f64),
+                    units::duration_ms(fastest_p99_ms)
                 ),
                 Obstacle::Schedule { interval_ms } => format!(
                     "{} is out of reach for every measured plan: the fastest, {}, emits once per {} (p99 {}); \
@@ -132,7 +132,7 @@ impl<'a> Advisor<'a> {
                     capitalize(f.phrase()),
                     c(fastest).label(),
                     interval_words(interval_ms),
-                    fmt_ms(fastest_p99_ms)
+                    units::duration_ms(fastest_p99_ms)
                 ),
             },
             Finding::FastestDropsLateData {
@@ -145,10 +145,10 @@ impl<'a> Advisor<'a> {
                  for the correct historical view.",
                 f.phrase(),
                 c(fast).label(),
-                fmt_ms(c(fast).p99_ms),
+                units::duration_ms(c(fast).p99_ms),
                 c(fast).correctness(),
                 c(exact).label(),
-                fmt_ms(c(exact).p99_ms),
+                units::duration_ms(c(exact).p99_ms),
                 c(correct).label()
             ),
             Finding::ExactNearFastest {
@@ -162,9 +162,9 @@ impl<'a> Advisor<'a> {
                     format!(
                         " (its own p99 of {} is the late arrivals that {} drops; it delivers as many results \
                          within {})",
-                        fmt_ms(e.p99_ms),
+                        units::duration_ms(e.p99_ms),
                         fc.label(),
-                        fmt_ms(matched_p99_ms)
+                        units::duration_ms(matched_p99_ms)
                     )
                 } else {
                     String::new()
@@ -175,7 +175,7 @@ impl<'a> Advisor<'a> {
                     e.label(),
                     tolerance * 100.0,
                     fc.label(),
-                    fmt_ms(fc.p99_ms),
+                    units::duration_ms(fc.p99_ms),
                     fc.correctness(),
                     if a.team_experience == Experience::None {
                         " — and with no streaming experience on the team, a second pipeline is the last \
@@ -218,8 +218,8 @@ impl<'a> Advisor<'a> {
             }
             Finding::WithinBudget { usd, budget } => format!(
                 "Within your budget: {} of {} a month.",
-                fmt_usd(usd),
-                fmt_usd(budget)
+                units::usd(usd),
+                units::usd(budget)
             ),
             Finding::BudgetForcedCheaperMode {
                 was,
@@ -230,13 +230,13 @@ impl<'a> Advisor<'a> {
                 "Budget: {} would cost {} a month at {} events/s, over your {} budget. {} also meets {} \
                  (p99 {}) for {} a month, so it is the answer instead.",
                 self.describe_choice(was),
-                fmt_usd(was_usd),
-                fmt_rate(a.events_per_second),
-                fmt_usd(budget),
+                units::usd(was_usd),
+                units::rate(a.events_per_second),
+                units::usd(budget),
                 c(now).label(),
                 f.phrase(),
-                fmt_ms(c(now).p99_ms),
-                fmt_usd(c(now).usd_or_inf())
+                units::duration_ms(c(now).p99_ms),
+                units::usd(c(now).usd_or_inf())
             ),
             Finding::OverBudget {
                 choice,
@@ -249,7 +249,7 @@ impl<'a> Advisor<'a> {
                         " The cheapest plan that meets {} is {} at {} a month.",
                         f.phrase(),
                         c(i).label(),
-                        fmt_usd(c(i).usd_or_inf())
+                        units::usd(c(i).usd_or_inf())
                     ),
                     Some(_) => " It is already the cheapest plan that meets it.".to_string(),
                     None => String::new(),
@@ -258,9 +258,9 @@ impl<'a> Advisor<'a> {
                     "Over budget: {} costs {} a month, {} more than your {} budget, and nothing that meets {} \
                      fits the budget.{tail}",
                     self.describe_choice(choice),
-                    fmt_usd(usd),
-                    fmt_usd(usd - budget),
-                    fmt_usd(budget),
+                    units::usd(usd),
+                    units::usd(usd - budget),
+                    units::usd(budget),
                     f.phrase()
                 )
             }

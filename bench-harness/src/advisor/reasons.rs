@@ -11,7 +11,7 @@ impl<'a> Advisor<'a> {
     ) -> Vec<String> {
         let a = self.a;
         let f = a.freshness;
-        let rate = fmt_rate(a.events_per_second);
+        let rate = units::rate(a.events_per_second);
         let mut out = Vec::new();
         let p = &self.cands[choice.primary()];
 
@@ -27,9 +27,9 @@ impl<'a> Advisor<'a> {
                     "{what}: {} has a measured p99 of {} against your {} freshness target and costs {} a month \
                      at {rate} events/s.",
                     p.label(),
-                    fmt_ms(p.p99_ms),
+                    units::duration_ms(p.p99_ms),
                     f.adjective(),
-                    fmt_usd(p.usd_or_inf())
+                    units::usd(p.usd_or_inf())
                 )
             }
             Choice::Lambda { correct, fast } => {
@@ -39,21 +39,21 @@ impl<'a> Advisor<'a> {
                      (p99 {}, {}, {} a month) — {} a month in total, and two pipelines to build and run.",
                     b.label(),
                     b.correctness(),
-                    fmt_usd(b.usd_or_inf()),
+                    units::usd(b.usd_or_inf()),
                     s.label(),
-                    fmt_ms(s.p99_ms),
+                    units::duration_ms(s.p99_ms),
                     s.correctness(),
-                    fmt_usd(s.usd_or_inf()),
-                    fmt_usd(self.usd(choice))
+                    units::usd(s.usd_or_inf()),
+                    units::usd(self.usd(choice))
                 )
             }
             Choice::Kappa(_) => format!(
                 "Kappa: one stream pipeline, {} (p99 {} against your {} target, {} a month at {rate} events/s), \
                  with history reprocessed by replaying a retained log through the same code.",
                 p.label(),
-                fmt_ms(p.p99_ms),
+                units::duration_ms(p.p99_ms),
                 f.adjective(),
-                fmt_usd(p.usd_or_inf())
+                units::usd(p.usd_or_inf())
             ),
         });
 
@@ -137,7 +137,7 @@ impl<'a> Advisor<'a> {
                 capitalize(t.phrase()),
                 p.src.complexity.stateful_operators,
                 if p.src.complexity.stateful_operators == 1 { "" } else { "s" },
-                fmt_bytes(p.src.complexity.peak_state_bytes)
+                units::bytes(p.src.complexity.peak_state_bytes)
             ));
         }
 
@@ -168,7 +168,7 @@ impl<'a> Advisor<'a> {
                     format!(
                         "{} is exact on the measured data: it folded in all {} late event{}.",
                         main.label(),
-                        group(late),
+                        units::count(late),
                         if late == 1 { "" } else { "s" }
                     )
                 } else {
@@ -195,7 +195,7 @@ impl<'a> Advisor<'a> {
                     format!(
                         "{} {}",
                         c.mode(),
-                        fmt_ms(c.src.reprocessing.one_day_seconds * 1000.0)
+                        units::duration_ms(c.src.reprocessing.one_day_seconds * 1000.0)
                     )
                 })
                 .collect();
@@ -216,7 +216,7 @@ impl<'a> Advisor<'a> {
                 "The p99 of {} ({}) is {:.0} % over {} — within the {:.0} % allowance for a coarse freshness \
                  step (start-up and run time come on top of the schedule).",
                 p.label(),
-                fmt_ms(p.p99_ms),
+                units::duration_ms(p.p99_ms),
                 (p.p99_ms / f.budget_ms() - 1.0) * 100.0,
                 f.phrase(),
                 FRESHNESS_ALLOWANCE * 100.0
@@ -248,21 +248,25 @@ impl<'a> Advisor<'a> {
         };
         let (simpler, detail) = simplicity(b, alt);
         let (bu, su) = (b.usd_or_inf(), alt.usd_or_inf());
-        let sufficient = format!("p99 {} for a {} target", fmt_ms(b.p99_ms), f.adjective());
+        let sufficient = format!(
+            "p99 {} for a {} target",
+            units::duration_ms(b.p99_ms),
+            f.adjective()
+        );
         if bu <= su && simpler {
             out.push(format!(
                 "The seed's rule holds here: a batch job every {every} is simpler ({detail}), cheaper ({} vs {} a \
                  month for {}, which runs 24/7) and sufficient ({sufficient}).",
-                fmt_usd(bu),
-                fmt_usd(su),
+                units::usd(bu),
+                units::usd(su),
                 alt.label()
             ));
         } else if bu <= su {
             out.push(format!(
                 "A batch job every {every} is cheaper ({} vs {} a month for {}) and sufficient ({sufficient}), as \
                  the seed says; on simplicity the measured counts are mixed: {detail}.",
-                fmt_usd(bu),
-                fmt_usd(su),
+                units::usd(bu),
+                units::usd(su),
                 alt.label()
             ));
         } else {
@@ -270,14 +274,14 @@ impl<'a> Advisor<'a> {
                 "The seed says batch is cheaper because it scales to zero between runs while stream runs 24/7; \
                  at {} events/s the measurements disagree: {} costs {} a month, {} costs {}. Batch stays the \
                  answer because it meets {} and is {} ({detail}); the extra {} a month buys that simplicity.",
-                fmt_rate(a.events_per_second),
+                units::rate(a.events_per_second),
                 b.label(),
-                fmt_usd(bu),
+                units::usd(bu),
                 alt.label(),
-                fmt_usd(su),
+                units::usd(su),
                 f.phrase(),
                 if simpler { "simpler" } else { "simpler to operate by the seed's account" },
-                fmt_usd(bu - su)
+                units::usd(bu - su)
             ));
         }
     }
@@ -294,7 +298,7 @@ impl<'a> Advisor<'a> {
                 " Batch cannot meet {}: its fastest acceptable plan, {}, has p99 {}.",
                 f.phrase(),
                 b.label(),
-                fmt_ms(b.p99_ms)
+                units::duration_ms(b.p99_ms)
             ));
         }
         if let Some(s) = self.best(Mode::Stream, Cand::ok).map(|i| &self.cands[i]) {
@@ -302,11 +306,11 @@ impl<'a> Advisor<'a> {
                 " Stream ({}: p99 {}, {} a month) also meets it but has {} failure modes against {}; move to \
                  stream only when {} is not fresh enough.",
                 s.label(),
-                fmt_ms(s.p99_ms),
-                fmt_usd(s.usd_or_inf()),
+                units::duration_ms(s.p99_ms),
+                units::usd(s.usd_or_inf()),
                 s.failure_modes(),
                 m.failure_modes(),
-                fmt_ms(m.p99_ms)
+                units::duration_ms(m.p99_ms)
             ));
         }
         out.push(text);
@@ -322,12 +326,18 @@ impl<'a> Advisor<'a> {
         let slow: Vec<String> = reps
             .iter()
             .filter(|c| !c.ok())
-            .map(|c| format!("{}'s best p99 is {}", c.mode(), fmt_ms(c.p99_ms)))
+            .map(|c| {
+                format!(
+                    "{}'s best p99 is {}",
+                    c.mode(),
+                    units::duration_ms(c.p99_ms)
+                )
+            })
             .collect();
         let fast: Vec<String> = reps
             .iter()
             .filter(|c| c.ok())
-            .map(|c| format!("{} ({})", c.label(), per_month(c.usd())))
+            .map(|c| format!("{} ({})", c.label(), units::usd_per_month(c.usd())))
             .collect();
         if fast.is_empty() {
             let lead = if f.seconds_matter() {
@@ -348,9 +358,9 @@ impl<'a> Advisor<'a> {
             out.push(format!(
                 "Simpler modes also meet {} but cost more at {} events/s: {}; stream costs {} a month.",
                 f.phrase(),
-                fmt_rate(self.a.events_per_second),
+                units::rate(self.a.events_per_second),
                 fast.join(", "),
-                fmt_usd(s.usd_or_inf())
+                units::usd(s.usd_or_inf())
             ));
         }
         if let Some(b) = self.cheapest(|c| c.mode() == Mode::Batch && c.acceptable && c.feasible())
@@ -360,17 +370,17 @@ impl<'a> Advisor<'a> {
                 out.push(format!(
                     "Freshness has a price: stream runs 24/7 for {} a month, while {} would cost {} (seed: batch \
                      scales compute down to zero between runs).",
-                    fmt_usd(s.usd_or_inf()),
+                    units::usd(s.usd_or_inf()),
                     b.label(),
-                    fmt_usd(b.usd_or_inf())
+                    units::usd(b.usd_or_inf())
                 ));
             } else {
                 out.push(format!(
                     "At {} events/s stream is also no dearer than batch: {} a month vs {} for {} — the seed's cost \
                      argument for batch does not hold at this rate.",
-                    fmt_rate(self.a.events_per_second),
-                    fmt_usd(s.usd_or_inf()),
-                    fmt_usd(b.usd_or_inf()),
+                    units::rate(self.a.events_per_second),
+                    units::usd(s.usd_or_inf()),
+                    units::usd(b.usd_or_inf()),
                     b.label()
                 ));
             }

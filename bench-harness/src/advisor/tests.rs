@@ -618,8 +618,8 @@ fn seed_rule_holds_at_a_low_rate_batch_is_simpler_cheaper_and_sufficient() {
     let batch_usd = row(&r, "batch every 15m").monthly_cost_usd.unwrap();
     let stream_usd = row(&r, "stream eager+correct").monthly_cost_usd.unwrap();
     assert!(batch_usd < stream_usd);
-    assert_eq!(fmt_usd(batch_usd), "$2.47");
-    assert_eq!(fmt_usd(stream_usd), "$9.01");
+    assert_eq!(units::usd(batch_usd), "$2.47");
+    assert_eq!(units::usd(stream_usd), "$9.01");
     let seed = r
         .reasons
         .iter()
@@ -670,7 +670,10 @@ fn at_a_high_rate_the_numbers_contradict_the_seed_and_say_so() {
     assert!(b > s, "batch {b} stream {s}");
     let t = text(&r);
     assert!(t.contains("the measurements disagree"), "{t}");
-    assert!(t.contains(&fmt_usd(b)) && t.contains(&fmt_usd(s)), "{t}");
+    assert!(
+        t.contains(&units::usd(b)) && t.contains(&units::usd(s)),
+        "{t}"
+    );
     assert!(t.contains("Below about"), "{t}");
 }
 
@@ -1206,16 +1209,16 @@ fn unknown_fields_and_values_are_rejected_by_name() {
 
 #[test]
 fn formatting_reads_like_people_write() {
-    assert_eq!(fmt_ms(959_999.0), "16 min");
-    assert_eq!(fmt_ms(1_986.0), "2.0 s");
-    assert_eq!(fmt_ms(62_783.0), "63 s");
-    assert_eq!(fmt_ms(850.0), "850 ms");
-    assert_eq!(fmt_ms(3.0 * 3_600_000.0), "3 h");
-    assert_eq!(fmt_usd(2.466), "$2.47");
-    assert_eq!(fmt_usd(1234.5), "$1,234.50");
-    assert_eq!(fmt_usd(123_456.7), "$123,457");
-    assert_eq!(fmt_rate(50_000.0), "50,000");
-    assert_eq!(fmt_rate(2.5), "2.5");
+    assert_eq!(units::duration_ms(959_999.0), "16 min");
+    assert_eq!(units::duration_ms(1_986.0), "2.0 s");
+    assert_eq!(units::duration_ms(62_783.0), "63 s");
+    assert_eq!(units::duration_ms(850.0), "850 ms");
+    assert_eq!(units::duration_ms(3.0 * 3_600_000.0), "3 h");
+    assert_eq!(units::usd(2.466), "$2.47");
+    assert_eq!(units::usd(1234.5), "$1,234.50");
+    assert_eq!(units::usd(123_456.7), "$123,457");
+    assert_eq!(units::rate(50_000.0), "50,000");
+    assert_eq!(units::rate(2.5), "2.5");
     assert_eq!(interval_words(15 * MINUTE), "15 minutes");
     assert_eq!(interval_words(HOUR), "1 hour");
     assert_eq!(round_sig(12_345.0), 12_000.0);

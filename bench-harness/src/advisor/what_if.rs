@@ -25,25 +25,28 @@ impl<'a> Advisor<'a> {
             if arch_rank(o.arch) < rank && o.meets {
                 rank = arch_rank(o.arch);
                 let price = if (o.usd - cost).abs() < 0.005 {
-                    format!("costs the same ({} a month) and is simpler", fmt_usd(o.usd))
+                    format!(
+                        "costs the same ({} a month) and is simpler",
+                        units::usd(o.usd)
+                    )
                 } else if o.usd < cost {
                     format!(
                         "costs {} a month instead of {}",
-                        fmt_usd(o.usd),
-                        fmt_usd(cost)
+                        units::usd(o.usd),
+                        units::usd(cost)
                     )
                 } else {
                     format!(
                         "costs {} a month (more than {}, but simpler)",
-                        fmt_usd(o.usd),
-                        fmt_usd(cost)
+                        units::usd(o.usd),
+                        units::usd(cost)
                     )
                 };
                 out.push(format!(
                     "If {} freshness is acceptable, {} (p99 {}) {price}.",
                     step.adjective(),
                     o.phrase,
-                    fmt_ms(o.p99_ms)
+                    units::duration_ms(o.p99_ms)
                 ));
             }
         }
@@ -61,7 +64,7 @@ impl<'a> Advisor<'a> {
                         "If results must arrive within {}, no measured plan meets it: the fastest, {}, has p99 {}.",
                         step.phrase(),
                         c.label(),
-                        fmt_ms(c.p99_ms)
+                        units::duration_ms(c.p99_ms)
                     ));
                 }
                 break;
@@ -82,8 +85,8 @@ impl<'a> Advisor<'a> {
                 step.phrase(),
                 o.phrase,
                 o.label,
-                fmt_ms(o.p99_ms),
-                fmt_usd(o.usd)
+                units::duration_ms(o.p99_ms),
+                units::usd(o.usd)
             ));
             break;
         }
@@ -107,8 +110,8 @@ impl<'a> Advisor<'a> {
                     "With streaming experience on the team, kappa: {} alone ({} a month), reprocessed by replaying \
                      the log, instead of two pipelines ({} a month).",
                     p.label(),
-                    fmt_usd(p.usd_or_inf()),
-                    fmt_usd(cost)
+                    units::usd(p.usd_or_inf()),
+                    units::usd(cost)
                 ));
             }
             if p.mode() == Mode::MicroBatch
@@ -119,8 +122,8 @@ impl<'a> Advisor<'a> {
                     "With streaming experience, stream ({}: p99 {}, {} a month) becomes a reasonable step when \
                      fresher results are worth {} failure modes instead of {}.",
                     s.label(),
-                    fmt_ms(s.p99_ms),
-                    fmt_usd(s.usd_or_inf()),
+                    units::duration_ms(s.p99_ms),
+                    units::usd(s.usd_or_inf()),
                     s.failure_modes(),
                     p.failure_modes()
                 ));
@@ -140,7 +143,7 @@ impl<'a> Advisor<'a> {
                 } else {
                     "kappa (replay a retained log through the same pipeline)"
                 },
-                fmt_ms(p.src.reprocessing.one_day_seconds * 1000.0)
+                units::duration_ms(p.src.reprocessing.one_day_seconds * 1000.0)
             ));
         }
         if let Choice::Kappa(_) = choice
@@ -164,7 +167,7 @@ impl<'a> Advisor<'a> {
                     Some(i) => format!(
                         "{} is exact (p99 {})",
                         self.cands[i].label(),
-                        fmt_ms(self.cands[i].p99_ms)
+                        units::duration_ms(self.cands[i].p99_ms)
                     ),
                     None => "an exact answer within this freshness would take lambda".to_string(),
                 }
@@ -178,7 +181,7 @@ impl<'a> Advisor<'a> {
             out.push(format!(
                 "If losing late events were acceptable, {} alone would do ({} a month, one pipeline instead of two).",
                 s.label(),
-                fmt_usd(s.usd_or_inf())
+                units::usd(s.usd_or_inf())
             ));
         }
 
@@ -187,13 +190,13 @@ impl<'a> Advisor<'a> {
             if choice != before_budget {
                 out.push(format!(
                     "With a budget of {} a month, {} would be the answer.",
-                    fmt_usd(self.usd(before_budget)),
+                    units::usd(self.usd(before_budget)),
                     self.describe_choice(before_budget)
                 ));
             } else if cost > budget {
                 out.push(format!(
                     "A budget of {} a month covers this answer.",
-                    fmt_usd(cost)
+                    units::usd(cost)
                 ));
             }
         }
@@ -217,11 +220,11 @@ impl<'a> Advisor<'a> {
                     return Some(format!(
                         "Above about {} events/s, {} would cost more than {} ({} vs {} a month there): the seed's \
                          \"batch is cheaper\" stops holding.",
-                        fmt_rate(round_sig(r)),
+                        units::rate(round_sig(r)),
                         bc.label(),
                         sc.label(),
-                        fmt_usd(at(bc, r)),
-                        fmt_usd(at(sc, r))
+                        units::usd(at(bc, r)),
+                        units::usd(at(sc, r))
                     ));
                 }
             }
@@ -232,11 +235,11 @@ impl<'a> Advisor<'a> {
                 if at(bc, r) <= at(sc, r) {
                     return Some(format!(
                         "Below about {} events/s, {} would also be cheaper than {} ({} vs {} a month there).",
-                        fmt_rate(round_sig(r)),
+                        units::rate(round_sig(r)),
                         bc.label(),
                         sc.label(),
-                        fmt_usd(at(bc, r)),
-                        fmt_usd(at(sc, r))
+                        units::usd(at(bc, r)),
+                        units::usd(at(sc, r))
                     ));
                 }
             }
