@@ -12,14 +12,13 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use bench_harness::runner::Generate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use workloads::generate::{GenConfig, RateProfile};
 use workloads::mode::{JobConfig, StreamConfig};
 use workloads::time::HOUR;
 use workloads::{DailyReport, FraudAlerts, Sessionization, Workload};
 
-fn data<W: Generate>(w: &W, events: f64, keys: u64) -> workloads::Dataset<W::Event> {
+fn data<W: Workload>(w: &W, events: f64, keys: u64) -> workloads::Dataset<W::Event> {
     let cfg = GenConfig {
         duration_ms: HOUR,
         rate: RateProfile::Constant {
@@ -32,7 +31,7 @@ fn data<W: Generate>(w: &W, events: f64, keys: u64) -> workloads::Dataset<W::Eve
     w.generate(&cfg).expect("valid bench config")
 }
 
-fn stream<W: Generate>(w: &W, c: &mut Criterion, keys: u64) {
+fn stream<W: Workload>(w: &W, c: &mut Criterion, keys: u64) {
     let d = data(w, 1_000_000.0, keys);
     let mut g = c.benchmark_group(format!("stream/{}", w.name()));
     g.throughput(Throughput::Elements(d.events.len() as u64));
@@ -53,7 +52,7 @@ fn stream<W: Generate>(w: &W, c: &mut Criterion, keys: u64) {
     g.finish();
 }
 
-fn batch<W: Generate>(w: &W, c: &mut Criterion) {
+fn batch<W: Workload>(w: &W, c: &mut Criterion) {
     let n = if std::env::var_os("WEIR_BENCH_BIG").is_some() {
         10_000_000.0
     } else {
@@ -74,7 +73,7 @@ fn batch<W: Generate>(w: &W, c: &mut Criterion) {
     g.finish();
 }
 
-fn micro_batch<W: Generate>(w: &W, c: &mut Criterion) {
+fn micro_batch<W: Workload>(w: &W, c: &mut Criterion) {
     let d = data(w, 200_000.0, 100_000);
     let mut g = c.benchmark_group(format!("micro-batch/{}", w.name()));
     g.sample_size(10).measurement_time(Duration::from_secs(8));
@@ -134,7 +133,8 @@ fn harness(c: &mut Criterion) {
                 &StreamConfig::EXACT,
                 &d,
                 &bench_harness::progress::NoProgress,
-            );
+            )
+            .expect("an unstoppable run ends");
             black_box(t.changelog.len())
         })
     });

@@ -11,6 +11,7 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 use workloads::mode::Mode;
 
+use crate::error::{Error, Result};
 use crate::report::Report;
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
@@ -25,9 +26,13 @@ fn register_font() {
     });
 }
 
-/// Errors while drawing: plotters' error types are backend-specific.
-fn draw_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
-    anyhow::anyhow!("chart drawing failed: {e:?}")
+/// Errors while drawing: plotters' error types are backend-specific, so
+/// they are kept as text.
+fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
+    Error::Chart {
+        chart: String::new(),
+        message: format!("drawing failed: {e:?}"),
+    }
 }
 
 /// A colour per series: blues for batch, greens for micro-batch, reds for
@@ -75,7 +80,7 @@ fn colours(report: &Report) -> Vec<RGBColor> {
 pub fn latency_cdf<DB: DrawingBackend>(
     report: &Report,
     root: &DrawingArea<DB, Shift>,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     root.fill(&WHITE).map_err(draw_err)?;
     let pts: Vec<f64> = report
         .modes
@@ -138,7 +143,7 @@ pub fn latency_cdf<DB: DrawingBackend>(
 pub fn cost_vs_rate<DB: DrawingBackend>(
     report: &Report,
     root: &DrawingArea<DB, Shift>,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     root.fill(&WHITE).map_err(draw_err)?;
     let curves = &report.cost_curves;
     let all: Vec<f64> = curves
@@ -212,7 +217,7 @@ pub fn cost_vs_rate<DB: DrawingBackend>(
 pub fn latency_vs_cost<DB: DrawingBackend>(
     report: &Report,
     root: &DrawingArea<DB, Shift>,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     root.fill(&WHITE).map_err(draw_err)?;
     let pts: Vec<(f64, f64)> = report
         .modes
@@ -273,7 +278,7 @@ pub fn latency_vs_cost<DB: DrawingBackend>(
 }
 
 /// `0.25 s`, `3 s`, `2 min`, `1.5 h`.
-pub fn human_seconds(v: f64) -> String {
+fn human_seconds(v: f64) -> String {
     if v < 1.0 {
         format!("{:.0} ms", v * 1000.0)
     } else if v < 120.0 {
@@ -285,8 +290,9 @@ pub fn human_seconds(v: f64) -> String {
     }
 }
 
-/// `0.5`, `12`, `3k`, `1.2M`.
-pub fn human_count(v: f64) -> String {
+/// `0.5`, `12`, `3k`, `1.2M`: compact axis ticks (tables and pages write
+/// figures with the `units` crate).
+fn human_count(v: f64) -> String {
     if v >= 1e6 {
         format!("{:.1}M", v / 1e6)
     } else if v >= 1e3 {
@@ -307,17 +313,27 @@ fn draw<DB: DrawingBackend>(
     stem: &str,
     report: &Report,
     root: &DrawingArea<DB, Shift>,
-) -> anyhow::Result<()> {
+) -> Result<()> {
+    let named = |e: Error| match e {
+        Error::Chart { message, .. } => Error::Chart {
+            chart: stem.to_string(),
+            message,
+        },
+        e => e,
+    };
     match stem {
-        "latency_cdf" => latency_cdf(report, root),
-        "cost_vs_rate" => cost_vs_rate(report, root),
-        "latency_vs_cost" => latency_vs_cost(report, root),
-        _ => anyhow::bail!("unknown chart `{stem}`"),
+        "latency_cdf" => latency_cdf(report, root).map_err(named),
+        "cost_vs_rate" => cost_vs_rate(report, root).map_err(named),
+        "latency_vs_cost" => latency_vs_cost(report, root).map_err(named),
+        _ => Err(Error::Chart {
+            chart: stem.to_string(),
+            message: format!("unknown chart (known: {})", CHARTS.join(", ")),
+        }),
     }
 }
 
 /// Renders one chart to an SVG string (for inline serving).
-pub fn svg(report: &Report, stem: &str) -> anyhow::Result<String> {
+pub fn svg(report: &Report, stem: &str) -> Result<String> {
     register_font();
     let mut out = String::new();
     {
@@ -328,7 +344,7 @@ pub fn svg(report: &Report, stem: &str) -> anyhow::Result<String> {
 }
 
 /// Writes every chart as SVG and PNG into `dir`; returns the paths.
-pub fn write_all(report: &Report, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>> {
     register_font();
     let mut files = Vec::new();
     for stem in CHARTS {

@@ -10,12 +10,14 @@
 
 use std::time::Instant;
 
+use workloads::Workload;
 use workloads::dataset::Dataset;
 use workloads::event::Timed;
 use workloads::mode::{Admission, JobConfig, LateGate, LateStats, StreamConfig};
 use workloads::output::Emission;
 use workloads::time::Millis;
-use workloads::{Result, Workload};
+
+use crate::error::Result;
 
 use crate::plan::Plan;
 use crate::progress::Progress;
@@ -56,7 +58,7 @@ pub fn simulate<W: Workload>(
     progress: &dyn Progress,
 ) -> Result<Timeline<W>> {
     match plan {
-        Plan::Stream(sc) => Ok(simulate_stream(workload, sc, data, progress)),
+        Plan::Stream(sc) => simulate_stream(workload, sc, data, progress),
         Plan::MicroBatch { .. } => {
             let job = workload.micro_batch(job_cfg)?;
             simulate_jobs::<W>(job, data, &schedule(plan, data), 0.0, progress)
@@ -74,7 +76,7 @@ pub fn simulate_stream<W: Workload>(
     cfg: &StreamConfig,
     data: &Dataset<W::Event>,
     progress: &dyn Progress,
-) -> Timeline<W> {
+) -> Result<Timeline<W>> {
     let mut op = workload.stream(cfg);
     let n = data.events.len();
     let mut out: Vec<Emission<W::Row>> = Vec::new();
@@ -108,6 +110,7 @@ pub fn simulate_stream<W: Workload>(
         if c % 64 == 0 {
             peak_state = peak_state.max(op.state_bytes());
             progress.update("stream", chunk_start as u64, n as u64);
+            progress.check()?;
         }
     }
     peak_state = peak_state.max(op.state_bytes());
@@ -118,7 +121,7 @@ pub fn simulate_stream<W: Workload>(
     busy += secs;
     let end = free_at.max(data.arrival.last().copied().unwrap_or(0) as f64) + secs * 1000.0;
     emit_ms.resize(out.len(), end);
-    Timeline {
+    Ok(Timeline {
         changelog: out,
         emit_ms,
         flushed_from,
@@ -128,7 +131,7 @@ pub fn simulate_stream<W: Workload>(
         max_queue_delay_ms: max_wait,
         peak_state_bytes: peak_state,
         late: op.late_stats(),
-    }
+    })
 }
 
 /// One scheduled run or trigger: when it fires, which events it gets, and
@@ -315,6 +318,7 @@ pub fn simulate_jobs<W: Workload>(
         emit_ms.resize(emit_ms.len() + (out.len() - before), free_at);
         peak_state = peak_state.max(job.state_bytes());
         progress.update("runs", k as u64 + 1, total);
+        progress.check()?;
     }
     Ok(Timeline {
         flushed_from: out.len(),

@@ -14,6 +14,7 @@ pub mod check;
 pub mod clock;
 pub mod cost;
 pub mod duration;
+pub mod error;
 pub mod measure;
 pub mod output;
 pub mod plan;
@@ -24,3 +25,5 @@ pub mod runner;
 pub mod scenario;
 pub mod spec;
 pub mod table;
+
+pub use error::{Error, Result};

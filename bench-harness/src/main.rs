@@ -277,7 +277,13 @@ fn run_on_file(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        runner::run_on_dataset(workload, s, &data, format!("file {name}"), progress)
+        Ok(runner::run_on_dataset(
+            workload,
+            s,
+            &data,
+            format!("file {name}"),
+            progress,
+        )?)
     }
     match s.workload {
         WorkloadKind::FraudAlerts => go(&FraudAlerts, s, path, progress),
@@ -359,7 +365,6 @@ fn generate(
     key_skew: Option<f64>,
     seed: Option<u64>,
 ) -> anyhow::Result<()> {
-    use bench_harness::runner::Generate;
     anyhow::ensure!(
         workload != WorkloadKind::Custom,
         "generate writes the reference workloads' events; a custom workload's come from its spec"
@@ -387,7 +392,7 @@ fn generate(
         g.rate = g.rate.with_mean(n as f64 * 1000.0 / g.duration_ms as f64);
     }
     g.validate()?;
-    fn go<W: Generate>(
+    fn go<W: Workload>(
         w: &W,
         g: &workloads::generate::GenConfig,
         out: &std::path::Path,

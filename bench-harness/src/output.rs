@@ -3,24 +3,27 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
 use crate::chart;
+use crate::error::{Error, Result};
 use crate::report::Report;
 
 /// Writes `report.json` and the charts into `dir` (created if needed),
 /// recording the chart names in the report. Returns the report's path.
-pub fn write_report(report: &mut Report, dir: &Path) -> anyhow::Result<PathBuf> {
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let charts = chart::write_all(report, dir).context("rendering charts")?;
+pub fn write_report(report: &mut Report, dir: &Path) -> Result<PathBuf> {
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let charts = chart::write_all(report, dir)?;
     report.charts = charts
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
     let path = dir.join("report.json");
     let tmp = dir.join(".report.json.tmp");
-    let json = serde_json::to_string_pretty(report).context("serializing the report")?;
-    fs::write(&tmp, json).with_context(|| format!("writing {}", tmp.display()))?;
-    fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+    // A report is plain data: serializing it cannot fail.
+    let json = serde_json::to_string_pretty(report).map_err(|e| Error::Invariant {
+        plan: "report".into(),
+        message: format!("cannot serialize: {e}"),
+    })?;
+    fs::write(&tmp, json).map_err(|e| Error::io(&tmp, e))?;
+    fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
     Ok(path)
 }

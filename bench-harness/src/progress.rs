@@ -1,17 +1,32 @@
 //! Progress reporting, decoupled from the terminal so the web server's job
-//! runner can show the same progress as the CLI's bar.
+//! runner can show the same progress as the CLI's bar, and the run's stop
+//! token, which travels with it to every long step.
 
-/// Receives progress of a long-running step.
+use workloads::Stop;
+
+/// The token of runs nobody can stop (the CLI ends with the process).
+static NEVER: Stop = Stop::never();
+
+/// Receives progress of a long-running step, and carries the token that
+/// stops it.
 ///
-/// It is also where a run can be stopped: the web server's job runner
-/// cancels a job (or ends it at its time limit) by unwinding out of
-/// `update` with `std::panic::resume_unwind` and catching that at the
-/// caller of `runner::run_scenario`. So harness code must stay correct if
-/// any `update` call never returns (hold no lock across it, leave no
-/// global state half-changed).
+/// Stopping is cooperative: the harness checks [`Progress::stop`] at its
+/// safe points (between stream chunks, triggers and runs, and between
+/// steps) and returns [`crate::Error::Stopped`], so a cancelled, timed-out
+/// or shut-down run ends within about a second, with every lock released.
 pub trait Progress: Sync {
     /// `stage` is a short description; `done` of `total` units finished.
     fn update(&self, stage: &str, done: u64, total: u64);
+
+    /// The run's stop token (default: one that is never requested).
+    fn stop(&self) -> &Stop {
+        &NEVER
+    }
+
+    /// `Err(Error::Stopped)` once a stop was requested.
+    fn check(&self) -> crate::Result<()> {
+        Ok(self.stop().check()?)
+    }
 }
 
 /// Ignores progress (tests, benches).

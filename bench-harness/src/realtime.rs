@@ -19,14 +19,16 @@ use workloads::generate::RateProfile;
 use workloads::mode::{Lateness, StreamConfig};
 use workloads::output::{Emission, materialize};
 use workloads::time::Millis;
+use workloads::validation::FieldError;
+use workloads::{Stop, Workload};
 
 use crate::clock;
 use crate::cost::ServiceFit;
+use crate::error::{Error, Result};
 use crate::measure;
 use crate::plan::Plan;
-use crate::progress::{NoProgress, Progress};
+use crate::progress::Progress;
 use crate::report::{RealtimeValidation, ValidationRow};
-use crate::runner::Generate;
 use crate::scenario::{RealtimeConfig, Scenario};
 
 /// Most wall-clock seconds a validation may take (a bound on user input).
@@ -42,22 +44,33 @@ pub const MAX_SATURATION_EVENTS: f64 = 4_000_000.0;
 /// Runs the validation for a scenario's workload. `micro_fit` is the
 /// micro-batch service time measured by the main run; without it the
 /// saturation row is left out.
-pub fn validate<W: Generate>(
+pub fn validate<W: Workload>(
     workload: &W,
     s: &Scenario,
     rt: &RealtimeConfig,
     micro_fit: Option<ServiceFit>,
     progress: &dyn Progress,
-) -> anyhow::Result<RealtimeValidation> {
-    anyhow::ensure!(
-        rt.seconds > 0.0 && rt.seconds <= MAX_SECONDS,
-        "realtime.seconds must be in (0, {MAX_SECONDS}], got {}",
-        rt.seconds
-    );
-    anyhow::ensure!(
-        (1..=10_000_000).contains(&rt.queue_capacity),
-        "realtime.queue_capacity must be between 1 and 10000000"
-    );
+) -> Result<RealtimeValidation> {
+    let mut errors = Vec::new();
+    if !(rt.seconds > 0.0 && rt.seconds <= MAX_SECONDS) {
+        errors.push(FieldError {
+            path: "realtime.seconds".into(),
+            message: format!("must be in (0, {MAX_SECONDS}], got {}", rt.seconds),
+        });
+    }
+    if !(1..=10_000_000).contains(&rt.queue_capacity) {
+        errors.push(FieldError {
+            path: "realtime.queue_capacity".into(),
+            message: format!("must be between 1 and 10000000, got {}", rt.queue_capacity),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(Error::Fields {
+            what: format!("scenario `{}`", s.name),
+            errors,
+        });
+    }
+    let stop = progress.stop();
     let data = generate_at(workload, s, rt.seconds, rt.events_per_second)?;
     let stream_plan = Plan::Stream(StreamConfig::EXACT);
     let micro_plan = Plan::MicroBatch {
@@ -74,12 +87,13 @@ pub fn validate<W: Generate>(
             k as u64,
             total,
         );
-        rows.push(compare(workload, &plan, s, rt, &data, None)?);
+        rows.push(compare(workload, &plan, s, rt, &data, None, stop)?);
     }
     if let Some((rate, seconds, label)) = saturation {
         progress.update(&format!("real-time validation: {label}"), 2, total);
+        progress.check()?;
         let data = generate_at(workload, s, seconds, rate)?;
-        let mut row = compare(workload, &micro_plan, s, rt, &data, Some(rate))?;
+        let mut row = compare(workload, &micro_plan, s, rt, &data, Some(rate), stop)?;
         row.label = label;
         rows.push(row);
     }
@@ -117,12 +131,12 @@ fn saturation_run(fit: &ServiceFit, rt: &RealtimeConfig) -> Option<(f64, f64, St
 
 /// `seconds` of the scenario's events at a constant `rate`, with at most
 /// 200 ms of arrival jitter and no late data.
-fn generate_at<W: Generate>(
+fn generate_at<W: Workload>(
     workload: &W,
     s: &Scenario,
     seconds: f64,
     rate: f64,
-) -> anyhow::Result<Dataset<W::Event>> {
+) -> Result<Dataset<W::Event>> {
     let gen_cfg = workloads::generate::GenConfig {
         duration_ms: (seconds * 1000.0) as Millis,
         rate: RateProfile::Constant {
@@ -137,17 +151,18 @@ fn generate_at<W: Generate>(
 }
 
 /// Simulates `plan` over `data` and runs it live: one validation row.
-fn compare<W: Generate>(
+fn compare<W: Workload>(
     workload: &W,
     plan: &Plan,
     s: &Scenario,
     rt: &RealtimeConfig,
     data: &Dataset<W::Event>,
     rate: Option<f64>,
-) -> anyhow::Result<ValidationRow> {
-    let sim = clock::simulate(workload, plan, &s.job, data, 0.0, &NoProgress)?;
+    stop: &Stop,
+) -> Result<ValidationRow> {
+    let sim = clock::simulate(workload, plan, &s.job, data, 0.0, &Stopping(stop))?;
     let sim_lat = measure::latency(&sim);
-    let (real_hist, real_out) = run_live(workload, plan, s, rt, data, s.generator.start)?;
+    let (real_hist, real_out) = run_live(workload, plan, s, rt, data, s.generator.start, stop)?;
     let q = |p: f64| {
         if real_hist.is_empty() {
             0.0
@@ -166,16 +181,32 @@ fn compare<W: Generate>(
     })
 }
 
-/// Releases event indices on the wall clock at their arrival times.
+/// No progress to show, but the caller's stop token.
+struct Stopping<'a>(&'a Stop);
+
+impl Progress for Stopping<'_> {
+    fn update(&self, _stage: &str, _done: u64, _total: u64) {}
+
+    fn stop(&self) -> &Stop {
+        self.0
+    }
+}
+
+/// Releases event indices on the wall clock at their arrival times; ends
+/// the input early when `stop` is requested.
 fn spawn_source(
     arrival: Vec<Millis>,
     start: Millis,
     capacity: usize,
     t0: Instant,
+    stop: Stop,
 ) -> (Receiver<u32>, thread::JoinHandle<()>) {
     let (tx, rx) = sync_channel::<u32>(capacity);
     let handle = thread::spawn(move || {
         for (i, a) in arrival.into_iter().enumerate() {
+            if i % 1024 == 0 && stop.requested().is_some() {
+                return;
+            }
             let due = Duration::from_millis((a - start).max(0) as u64);
             let now = t0.elapsed();
             if due > now + Duration::from_micros(500) {
@@ -195,18 +226,29 @@ type Live<W> = (
 );
 
 /// Runs one plan live; latencies recorded in microseconds.
-fn run_live<W: Generate>(
+fn run_live<W: Workload>(
     workload: &W,
     plan: &Plan,
     s: &Scenario,
     rt: &RealtimeConfig,
     data: &Dataset<W::Event>,
     start: Millis,
-) -> anyhow::Result<Live<W>> {
-    let mut hist = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3)?;
+    stop: &Stop,
+) -> Result<Live<W>> {
+    let mut hist =
+        Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).map_err(|e| Error::Invariant {
+            plan: plan.label(),
+            message: format!("latency histogram: {e}"),
+        })?;
     let mut out: Vec<Emission<W::Row>> = Vec::new();
     let t0 = Instant::now();
-    let (rx, source) = spawn_source(data.arrival.clone(), start, rt.queue_capacity, t0);
+    let (rx, source) = spawn_source(
+        data.arrival.clone(),
+        start,
+        rt.queue_capacity,
+        t0,
+        stop.clone(),
+    );
     let record = |out: &[Emission<W::Row>], hist: &mut Histogram<u64>| {
         let now_us = t0.elapsed().as_secs_f64() * 1e6;
         for e in out {
@@ -279,11 +321,16 @@ fn run_live<W: Generate>(
             }
         }
         Plan::Batch { .. } => {
-            anyhow::bail!("real-time validation runs stream and micro-batch only")
+            return Err(Error::Unsupported(
+                "real-time validation runs stream and micro-batch only".into(),
+            ));
         }
     }
-    source
-        .join()
-        .map_err(|_| anyhow::anyhow!("the real-time source thread panicked"))?;
+    source.join().map_err(|_| Error::Invariant {
+        plan: plan.label(),
+        message: "the real-time source thread panicked".into(),
+    })?;
+    // A stopped source ended the input early: the run is not a measurement.
+    stop.check()?;
     Ok((hist, out))
 }

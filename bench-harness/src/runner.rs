@@ -6,15 +6,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use cpu_time::ProcessTime;
 use workloads::dataset::Dataset;
 use workloads::event::Timed;
-use workloads::generate::{self, GenConfig};
 use workloads::mode::{JobConfig, Mode};
 use workloads::time::{DAY, HOUR};
 use workloads::{
-    CustomWorkload, DailyReport, FraudAlerts, Result, Sessionization, Workload, WorkloadKind,
+    CustomWorkload, DailyReport, FraudAlerts, Sessionization, Stop, Workload, WorkloadKind,
 };
 
 use crate::clock;
 use crate::cost::{CostModel, MonthlyCost};
+use crate::error::{Error, Result};
 use crate::measure;
 use crate::plan::Plan;
 use crate::progress::{NoProgress, Progress};
@@ -24,41 +24,14 @@ use crate::report::{
 };
 use crate::scenario::Scenario;
 
-/// A workload whose events the harness can generate.
-pub trait Generate: Workload {
-    /// Seeded events for `cfg`.
-    fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>>;
-}
-
-impl Generate for FraudAlerts {
-    fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
-        generate::transactions(cfg)
-    }
-}
-impl Generate for DailyReport {
-    fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
-        generate::orders(cfg)
-    }
-}
-impl Generate for CustomWorkload {
-    fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
-        workloads::custom::generate::generate(self.def(), cfg)
-    }
-}
-impl Generate for Sessionization {
-    fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>> {
-        generate::clicks(cfg)
-    }
-}
-
 /// Generates the scenario's data and runs every plan.
-pub fn run_scenario(s: &Scenario, progress: &dyn Progress) -> anyhow::Result<Report> {
-    fn go<W: Generate>(
-        workload: &W,
-        s: &Scenario,
-        progress: &dyn Progress,
-    ) -> anyhow::Result<Report> {
+///
+/// Returns [`Error::Stopped`] within about a second of a stop requested
+/// through `progress`.
+pub fn run_scenario(s: &Scenario, progress: &dyn Progress) -> Result<Report> {
+    fn go<W: Workload>(workload: &W, s: &Scenario, progress: &dyn Progress) -> Result<Report> {
         progress.update("generating events", 0, 1);
+        progress.check()?;
         let data = workload.generate(&s.generator)?;
         let source = format!("generated (seed {})", s.generator.seed);
         let mut report = run_on_dataset(workload, s, &data, source, progress)?;
@@ -88,12 +61,13 @@ pub fn run_scenario(s: &Scenario, progress: &dyn Progress) -> anyhow::Result<Rep
 }
 
 /// The custom workload a scenario defines, named after the scenario.
-pub fn custom_workload(s: &Scenario) -> anyhow::Result<CustomWorkload> {
-    let def = s.custom.as_ref().ok_or_else(|| {
-        anyhow::anyhow!(
-            "scenario `{}`: workload `custom` needs a definition (the scenario's `custom` field)",
-            s.name
-        )
+pub fn custom_workload(s: &Scenario) -> Result<CustomWorkload> {
+    let def = s.custom.as_ref().ok_or_else(|| Error::Fields {
+        what: format!("scenario `{}`", s.name),
+        errors: vec![workloads::validation::FieldError {
+            path: "custom".into(),
+            message: "workload `custom` needs a definition".into(),
+        }],
     })?;
     Ok(CustomWorkload::new(s.name.clone(), def)?)
 }
@@ -142,10 +116,12 @@ pub fn run_on_dataset<W: Workload>(
     data: &Dataset<W::Event>,
     source: String,
     progress: &dyn Progress,
-) -> anyhow::Result<Report> {
+) -> Result<Report> {
     let summary = summarize(&s.name, source, data);
     progress.update("computing ground truth", 0, 1);
+    progress.check()?;
     let truth = workload.reference(&data.events);
+    progress.check()?;
     let span_ms = summary.event_time_span_ms as f64;
     let peak_ratio = s.generator.rate.peak() / s.generator.rate.mean();
     let startup_s = s.cost.batch_startup_seconds;
@@ -166,10 +142,12 @@ pub fn run_on_dataset<W: Workload>(
         let latency = measure::latency(&timeline);
         let throughput = measure::throughput(&timeline, plan, span_ms, startup_s);
         let (correctness, rows) = measure::correctness(&timeline, &truth);
-        anyhow::ensure!(
-            measure::well_formed(&rows),
-            "{label}: the materialized output has duplicate keys (a bug in the mode)"
-        );
+        if !measure::well_formed(&rows) {
+            return Err(Error::Invariant {
+                plan: label,
+                message: "the materialized output has duplicate keys (a bug in the mode)".into(),
+            });
+        }
         let mean_rate = summary.mean_events_per_second;
         let mut cost = cost_at(
             &s.cost,
@@ -244,6 +222,10 @@ impl Progress for Stage<'_> {
     fn update(&self, stage: &str, done: u64, total: u64) {
         self.inner
             .update(&format!("{} — {stage}", self.stage), done, total);
+    }
+
+    fn stop(&self) -> &Stop {
+        self.inner.stop()
     }
 }
 
@@ -382,6 +364,7 @@ fn measure_reprocessing<W: Workload>(
     progress: &dyn Progress,
 ) -> Result<Reprocessing> {
     progress.update("measuring reprocessing", 0, 1);
+    progress.check()?;
     let first = data
         .events
         .iter()
@@ -414,6 +397,7 @@ fn measure_reprocessing<W: Workload>(
             for chunk in sorted
                 .chunk_by(|a, b| a.event_time().div_euclid(HOUR) == b.event_time().div_euclid(HOUR))
             {
+                progress.check()?;
                 job.run(chunk, None, &mut out)?;
             }
             (
@@ -423,7 +407,7 @@ fn measure_reprocessing<W: Workload>(
         }
         Plan::Stream(sc) => {
             let mut op = workload.stream(sc);
-            workloads::drive::drive_stream::<W>(op.as_mut(), &day);
+            workloads::drive::drive_stream_until::<W>(op.as_mut(), &day, progress.stop())?;
             (
                 "replay one day from a checkpoint through the stream operators",
                 0.0,

@@ -14,7 +14,7 @@ use std::process::{Command, Output};
 use bench_harness::report::{Report, SCHEMA_VERSION};
 use bench_harness::scenario::Scenario;
 use tempfile::TempDir;
-use workloads::WorkloadKind;
+use workloads::{Workload, WorkloadKind};
 
 /// The golden files: `WEIR_GOLDEN_DIR`, or the repository's copy in
 /// `tests/golden` (held equal to `shared/golden` by workloads' golden test).
@@ -117,8 +117,14 @@ fn contract_outputs(kind: WorkloadKind) -> &'static [&'static str] {
 /// output byte-for-byte equal to `expected_<file>`. Reports every
 /// differing file before failing.
 fn golden(kind: WorkloadKind, mode: &str) {
+    let declared = match kind {
+        WorkloadKind::FraudAlerts => workloads::FraudAlerts.output_files(),
+        WorkloadKind::DailyReport => workloads::DailyReport.output_files(),
+        WorkloadKind::Sessionization => workloads::Sessionization.output_files(),
+        WorkloadKind::Custom => unreachable!("custom workloads have no contract outputs"),
+    };
     assert_eq!(
-        kind.output_files(),
+        declared,
         contract_outputs(kind),
         "the workload's declared outputs differ from the contract"
     );

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::event::Timed;
 use crate::mode::{Admission, IncrementalJob, LateGate, Lateness, StreamOperator};
 use crate::output::Emission;
+use crate::stop::Stop;
 use crate::time::Millis;
 use crate::workload::Workload;
 
@@ -22,6 +23,27 @@ pub fn drive_stream<W: Workload>(
     }
     op.finish(&mut out);
     out
+}
+
+/// Events between two looks at the stop token: a few milliseconds of work.
+const STOP_CHECK_EVERY: usize = 1 << 16;
+
+/// [`drive_stream`] that returns `Err(Stopped)` soon after `stop` is
+/// requested (it looks every [`STOP_CHECK_EVERY`] events).
+pub fn drive_stream_until<W: Workload>(
+    op: &mut dyn StreamOperator<W>,
+    events: &[W::Event],
+    stop: &Stop,
+) -> Result<Vec<Emission<W::Row>>> {
+    let mut out = Vec::new();
+    for chunk in events.chunks(STOP_CHECK_EVERY) {
+        stop.check()?;
+        for e in chunk {
+            op.on_event(e, &mut out);
+        }
+    }
+    op.finish(&mut out);
+    Ok(out)
 }
 
 /// The index ranges of `arrival` that each run sees when runs happen every

@@ -31,6 +31,9 @@ pub enum WorkloadError {
     /// A configuration value is out of its bounds.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The computation was asked to stop ([`crate::stop::Stop`]).
+    #[error("stopped: {0}")]
+    Stopped(crate::stop::StopReason),
 }
 
 fn location(line: Option<u64>, column: Option<&str>) -> String {

@@ -25,6 +25,7 @@ pub mod loc;
 pub mod mode;
 pub mod output;
 pub mod sessions;
+pub mod stop;
 pub mod time;
 pub mod validation;
 pub mod workload;
@@ -39,4 +40,5 @@ pub use mode::{
 };
 pub use output::{Emission, OutputRow};
 pub use sessions::Sessionization;
+pub use stop::{Stop, StopReason};
 pub use workload::{Workload, WorkloadKind};

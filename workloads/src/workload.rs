@@ -12,6 +12,7 @@ use crate::dataset::Dataset;
 use crate::dict::Dictionary;
 use crate::error::Result;
 use crate::event::Timed;
+use crate::generate::GenConfig;
 use crate::mode::{ComplexityFacts, IncrementalJob, JobConfig, Mode, StreamConfig, StreamOperator};
 use crate::output::OutputRow;
 
@@ -29,6 +30,9 @@ pub trait Workload: Send + Sync + 'static {
     type Event: Timed + Copy + Debug + Send + Sync + 'static;
     /// Output row (all output tables of the workload).
     type Row: OutputRow;
+
+    /// Seeded events for `cfg`: what every generated scenario runs on.
+    fn generate(&self, cfg: &GenConfig) -> Result<Dataset<Self::Event>>;
 
     /// Ground truth, computed directly from the contract over all events
     /// (arrival order ignored). Slow and obviously correct on purpose.
@@ -69,6 +73,9 @@ pub trait Workload: Send + Sync + 'static {
         dir: &Path,
     ) -> Result<Vec<PathBuf>>;
 
+    /// The files [`Workload::write_outputs`] writes, in order.
+    fn output_files(&self) -> &'static [&'static str];
+
     /// Complexity facts of a mode's implementation.
     fn complexity(&self, mode: Mode) -> ComplexityFacts;
 }
@@ -102,16 +109,6 @@ impl WorkloadKind {
             WorkloadKind::DailyReport => "daily-report",
             WorkloadKind::Sessionization => "sessionization",
             WorkloadKind::Custom => "custom",
-        }
-    }
-
-    /// The output files `run-file` writes for this workload.
-    pub fn output_files(self) -> &'static [&'static str] {
-        match self {
-            WorkloadKind::FraudAlerts => &["alerts.csv"],
-            WorkloadKind::DailyReport => &["daily_sales.csv", "daily_top_products.csv"],
-            WorkloadKind::Sessionization => &["sessions.csv"],
-            WorkloadKind::Custom => &[crate::custom::OUTPUT_FILE],
         }
     }
 }

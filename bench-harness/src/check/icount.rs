@@ -27,10 +27,9 @@ use workloads::dataset::Dataset;
 use workloads::generate::{GenConfig, RateProfile};
 use workloads::mode::{StreamConfig, StreamOperator};
 use workloads::time::HOUR;
-use workloads::{DailyReport, FraudAlerts, Sessionization};
+use workloads::{DailyReport, FraudAlerts, Sessionization, Workload};
 
 use super::compare::Verdict;
-use crate::runner::Generate;
 
 /// Version of the baseline file format.
 pub const BASELINE_SCHEMA: u32 = 1;
@@ -68,7 +67,7 @@ pub struct Probe {
 }
 
 /// Seeded, uniform-key input of `events` events over one hour.
-pub fn probe_data<W: Generate>(w: &W, events: u64, keys: u64) -> Dataset<W::Event> {
+pub fn probe_data<W: Workload>(w: &W, events: u64, keys: u64) -> Dataset<W::Event> {
     let cfg = GenConfig {
         seed: 7,
         duration_ms: HOUR,
@@ -94,7 +93,7 @@ pub fn drive<W: workloads::Workload + ?Sized>(op: &mut dyn StreamOperator<W>, ev
     black_box(out.len());
 }
 
-fn stream_probe<W: Generate>(w: &W, keys: u64) {
+fn stream_probe<W: Workload>(w: &W, keys: u64) {
     let data = probe_data(w, STREAM_PROBE_EVENTS, keys);
     let mut op = w.stream(&StreamConfig::EXACT);
     measured(&mut || drive::<W>(op.as_mut(), &data.events));

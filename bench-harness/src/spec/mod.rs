@@ -20,7 +20,6 @@ mod validate;
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::Context;
 use workloads::WorkloadKind;
 use workloads::validation::FieldError;
 
@@ -89,28 +88,30 @@ pub fn format_errors(errors: &[FieldError]) -> String {
 /// extension (`.toml`, `.json`), else from the content. The file is read
 /// at most [`MAX_SPEC_BYTES`] + 1 bytes, so a huge or endless file is
 /// refused without reading it all; the error lists every broken rule.
-pub fn load(path: &Path) -> anyhow::Result<Spec> {
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+pub fn load(path: &Path) -> crate::Result<Spec> {
+    let io = |e| crate::Error::io(path, e);
+    let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
     file.take(MAX_SPEC_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
-        .with_context(|| format!("reading {}", path.display()))?;
+        .map_err(io)?;
+    let what = path.display().to_string();
     if bytes.len() > MAX_SPEC_BYTES {
-        anyhow::bail!(
-            "{}: the spec is larger than the {MAX_SPEC_BYTES} bytes a spec may have",
-            path.display()
-        );
+        return Err(crate::Error::Fields {
+            what,
+            errors: vec![FieldError {
+                path: String::new(),
+                message: format!(
+                    "the spec is larger than the {MAX_SPEC_BYTES} bytes a spec may have"
+                ),
+            }],
+        });
     }
     let format = SpecFormat::from_path(path)
         .unwrap_or_else(|| SpecFormat::sniff(std::str::from_utf8(&bytes).unwrap_or_default()));
-    parse_bytes(&bytes, format).map_err(|errs| {
-        anyhow::anyhow!(
-            "{} ({format}) is not a valid spec: {} error{}\n{}",
-            path.display(),
-            errs.len(),
-            if errs.len() == 1 { "" } else { "s" },
-            format_errors(&errs)
-        )
+    parse_bytes(&bytes, format).map_err(|errors| crate::Error::Fields {
+        what: format!("{what} ({format})"),
+        errors,
     })
 }
 

@@ -90,6 +90,10 @@ impl Workload for CustomWorkload {
         &self.name
     }
 
+    fn generate(&self, cfg: &crate::generate::GenConfig) -> Result<Dataset<CustomEvent>> {
+        generate::generate(self.def(), cfg)
+    }
+
     fn reference(&self, events: &[CustomEvent]) -> Vec<CustomRow> {
         reference::rows(&self.q, events)
     }
@@ -138,6 +142,10 @@ impl Workload for CustomWorkload {
             rows.iter().map(|r| self.format_row(r)),
         )?;
         Ok(vec![path])
+    }
+
+    fn output_files(&self) -> &'static [&'static str] {
+        &[OUTPUT_FILE]
     }
 
     fn complexity(&self, mode: Mode) -> ComplexityFacts {

@@ -95,10 +95,19 @@ const COLUMNS: &[(&str, ColType)] = &[
     ("event_time", ColType::Time),
 ];
 
+/// Output file of the contract.
+const DAILY_SALES_FILE: &str = "daily_sales.csv";
+/// Output file of the contract.
+const DAILY_TOP_PRODUCTS_FILE: &str = "daily_top_products.csv";
+
 impl Workload for DailyReport {
     const KIND: WorkloadKind = WorkloadKind::DailyReport;
     type Event = Order;
     type Row = DailyRow;
+
+    fn generate(&self, cfg: &crate::generate::GenConfig) -> Result<Dataset<Order>> {
+        crate::generate::orders(cfg)
+    }
 
     fn reference(&self, events: &[Order]) -> Vec<DailyRow> {
         reference::report(events)
@@ -173,7 +182,7 @@ impl Workload for DailyReport {
         rows.sort();
         let sales = write_csv(
             dir,
-            "daily_sales.csv",
+            DAILY_SALES_FILE,
             &[
                 "day",
                 "store_id",
@@ -196,7 +205,7 @@ impl Workload for DailyReport {
         )?;
         let top = write_csv(
             dir,
-            "daily_top_products.csv",
+            DAILY_TOP_PRODUCTS_FILE,
             &["day", "rank", "product_id", "revenue_cents"],
             rows.iter().filter_map(|r| match r {
                 DailyRow::Top(t) => Some([
@@ -209,6 +218,10 @@ impl Workload for DailyReport {
             }),
         )?;
         Ok(vec![sales, top])
+    }
+
+    fn output_files(&self) -> &'static [&'static str] {
+        &[DAILY_SALES_FILE, DAILY_TOP_PRODUCTS_FILE]
     }
 
     fn complexity(&self, mode: Mode) -> ComplexityFacts {

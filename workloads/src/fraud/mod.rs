@@ -78,10 +78,17 @@ pub fn parse_country(s: &str) -> Option<Country> {
     (b.len() == 2 && b.iter().all(u8::is_ascii_uppercase)).then(|| [b[0], b[1]])
 }
 
+/// Output file of the contract.
+const ALERTS_FILE: &str = "alerts.csv";
+
 impl Workload for FraudAlerts {
     const KIND: WorkloadKind = WorkloadKind::FraudAlerts;
     type Event = Transaction;
     type Row = Alert;
+
+    fn generate(&self, cfg: &crate::generate::GenConfig) -> Result<Dataset<Transaction>> {
+        crate::generate::transactions(cfg)
+    }
 
     fn reference(&self, events: &[Transaction]) -> Vec<Alert> {
         reference::alerts(events)
@@ -154,12 +161,16 @@ impl Workload for FraudAlerts {
         rows.sort();
         let path = write_csv(
             dir,
-            "alerts.csv",
+            ALERTS_FILE,
             &["txn_id", "rule"],
             rows.iter()
                 .map(|a| [a.txn_id.to_string(), a.rule.name().to_string()]),
         )?;
         Ok(vec![path])
+    }
+
+    fn output_files(&self) -> &'static [&'static str] {
+        &[ALERTS_FILE]
     }
 
     fn complexity(&self, mode: Mode) -> ComplexityFacts {

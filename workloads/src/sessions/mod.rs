@@ -50,10 +50,17 @@ const COLUMNS: &[(&str, ColType)] = &[
     ("event_time", ColType::Time),
 ];
 
+/// Output file of the contract.
+const SESSIONS_FILE: &str = "sessions.csv";
+
 impl Workload for Sessionization {
     const KIND: WorkloadKind = WorkloadKind::Sessionization;
     type Event = Click;
     type Row = Session;
+
+    fn generate(&self, cfg: &crate::generate::GenConfig) -> Result<Dataset<Click>> {
+        crate::generate::clicks(cfg)
+    }
 
     fn reference(&self, events: &[Click]) -> Vec<Session> {
         reference::sessions(events)
@@ -100,7 +107,7 @@ impl Workload for Sessionization {
         rows.sort();
         let path = write_csv(
             dir,
-            "sessions.csv",
+            SESSIONS_FILE,
             &[
                 "user_id",
                 "session_start",
@@ -119,6 +126,10 @@ impl Workload for Sessionization {
             }),
         )?;
         Ok(vec![path])
+    }
+
+    fn output_files(&self) -> &'static [&'static str] {
+        &[SESSIONS_FILE]
     }
 
     fn complexity(&self, mode: Mode) -> ComplexityFacts {
