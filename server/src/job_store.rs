@@ -1,14 +1,81 @@
-//! Job records on disk: `<data dir>/jobs/<job id>.json`, written atomically
-//! at every state change (not at every progress update), so a restart knows
-//! which jobs finished and which were cut short.
+//! Job records and where they live: `<data dir>/jobs/<job id>.json`,
+//! written atomically at every state change (not at every progress
+//! update), so a restart knows which jobs finished and which were cut short.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use serde::{Deserialize, Serialize};
 
-use crate::jobs::JobRecord;
 use crate::storage::{valid_id, write_atomic};
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+    TimedOut,
+    /// The server stopped while the job was queued or running.
+    Interrupted,
+}
+
+impl JobState {
+    /// True once the job will not change any more.
+    pub fn is_final(self) -> bool {
+        !matches!(self, JobState::Queued | JobState::Running)
+    }
+
+    /// The state as the API writes it (`timed-out`).
+    pub fn name(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+            JobState::TimedOut => "timed-out",
+            JobState::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// Where a finished job's report goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Target {
+    /// A reference workload's report, `<data>/reports/<report_id>.json`.
+    Report { report_id: String },
+    /// An uploaded spec's report, `<data>/specs/<spec_id>/report.json`.
+    Spec { spec_id: String },
+}
+
+/// A job as the API shows it and as it is persisted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub id: String,
+    pub target: Target,
+    /// The scenario's name.
+    pub description: String,
+    pub state: JobState,
+    /// What the running job is doing now.
+    pub stage: String,
+    /// Overall progress, 0–100.
+    pub percent: f64,
+    /// Why it failed, was stopped or interrupted.
+    pub error: Option<String>,
+    /// A cancel was asked for and takes effect at the next progress point.
+    #[serde(default)]
+    pub cancel_requested: bool,
+    pub queued_at_unix: u64,
+    pub started_at_unix: Option<u64>,
+    pub finished_at_unix: Option<u64>,
+    pub time_limit_seconds: u64,
+}
 
 /// The job directory.
 #[derive(Debug, Clone)]

@@ -4,96 +4,28 @@
 //! job's state persisted so a restart can tell finished jobs from
 //! interrupted ones.
 //!
-//! Cancellation and the time limit take effect at the harness's next
-//! progress callback: [`JobProgress`] unwinds out of `run_scenario` with a
-//! [`Stop`] payload (see `bench_harness::progress`), which the worker
-//! catches. A step that reports no progress runs to its end first.
+//! Cancellation, the time limit and shutdown request the running job's
+//! [`Stop`] token; the harness looks at it at its safe points (between
+//! stream chunks, triggers, runs and steps) and returns
+//! `bench_harness::Error::Stopped` within about a second.
 
 use std::collections::{HashMap, VecDeque};
-use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bench_harness::progress::Progress;
 use bench_harness::report::Report;
 use bench_harness::scenario::Scenario;
-use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
+use workloads::{Stop, StopReason};
 
 use crate::job_store::JobStore;
+pub use crate::job_store::{JobRecord, JobState, Target};
 use crate::storage::unix_now;
 
 /// Jobs allowed to wait behind the running one (user submissions beyond it
 /// are refused with 429).
 pub const DEFAULT_MAX_QUEUED: usize = 8;
-
-/// Where a job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum JobState {
-    Queued,
-    Running,
-    Done,
-    Failed,
-    Cancelled,
-    TimedOut,
-    /// The server stopped while the job was queued or running.
-    Interrupted,
-}
-
-impl JobState {
-    /// True once the job will not change any more.
-    pub fn is_final(self) -> bool {
-        !matches!(self, JobState::Queued | JobState::Running)
-    }
-
-    /// The state as the API writes it (`timed-out`).
-    pub fn name(self) -> &'static str {
-        match self {
-            JobState::Queued => "queued",
-            JobState::Running => "running",
-            JobState::Done => "done",
-            JobState::Failed => "failed",
-            JobState::Cancelled => "cancelled",
-            JobState::TimedOut => "timed-out",
-            JobState::Interrupted => "interrupted",
-        }
-    }
-}
-
-/// Where a finished job's report goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Target {
-    /// A reference workload's report, `<data>/reports/<report_id>.json`.
-    Report { report_id: String },
-    /// An uploaded spec's report, `<data>/specs/<spec_id>/report.json`.
-    Spec { spec_id: String },
-}
-
-/// A job as the API shows it and as it is persisted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobRecord {
-    pub id: String,
-    pub target: Target,
-    /// The scenario's name.
-    pub description: String,
-    pub state: JobState,
-    /// What the running job is doing now.
-    pub stage: String,
-    /// Overall progress, 0–100.
-    pub percent: f64,
-    /// Why it failed, was stopped or interrupted.
-    pub error: Option<String>,
-    /// A cancel was asked for and takes effect at the next progress point.
-    #[serde(default)]
-    pub cancel_requested: bool,
-    pub queued_at_unix: u64,
-    pub started_at_unix: Option<u64>,
-    pub finished_at_unix: Option<u64>,
-    pub time_limit_seconds: u64,
-}
 
 /// Why [`JobQueue::submit`] refused a job.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,20 +56,9 @@ pub enum CancelError {
     Finished(JobState),
 }
 
-/// The payload unwound out of the harness to stop a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop {
-    Cancelled,
-    TimedOut,
-}
-
-/// The running job's stop request: 0 none, 1 cancel (set by the API).
-const RUN: u8 = 0;
-const CANCEL: u8 = 1;
-
 struct Running {
     id: String,
-    stop: Arc<AtomicU8>,
+    stop: Stop,
 }
 
 struct Waiting {
@@ -151,6 +72,8 @@ struct Inner {
     waiting: VecDeque<Waiting>,
     running: Option<Running>,
     last_error: Option<String>,
+    /// Set by [`JobQueue::shutdown`]: no job starts any more.
+    shutting_down: bool,
 }
 
 /// What the status bar shows.
@@ -301,7 +224,7 @@ impl JobQueue {
             return Ok(job);
         }
         if let Some(r) = inner.running.as_ref().filter(|r| r.id == id) {
-            r.stop.store(CANCEL, Ordering::SeqCst);
+            r.stop.request(StopReason::Cancelled);
         }
         let job = inner.jobs.get_mut(id).ok_or(CancelError::NotFound)?;
         job.cancel_requested = true;
@@ -342,9 +265,38 @@ impl JobQueue {
         }
     }
 
-    /// Takes the next waiting job and marks it running.
-    fn next(&self) -> Option<(String, Target, Scenario, Arc<AtomicU8>)> {
+    /// Stops the running job (it ends as interrupted) and starts no other:
+    /// waiting jobs stay queued on disk and are marked interrupted at the
+    /// next start.
+    pub fn shutdown(&self) {
         let mut inner = lock(&self.inner);
+        inner.shutting_down = true;
+        if let Some(r) = &inner.running {
+            r.stop.request(StopReason::Shutdown);
+        }
+        drop(inner);
+        self.wake.notify_one();
+    }
+
+    /// Waits until no job runs (after [`JobQueue::shutdown`]), at most
+    /// `limit`; false if one still runs.
+    pub async fn wait_idle(&self, limit: Duration) -> bool {
+        let end = Instant::now() + limit;
+        while lock(&self.inner).running.is_some() {
+            if Instant::now() >= end {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        true
+    }
+
+    /// Takes the next waiting job and marks it running.
+    fn next(&self) -> Option<(String, Target, Scenario, Stop)> {
+        let mut inner = lock(&self.inner);
+        if inner.shutting_down {
+            return None;
+        }
         let (w, job) = loop {
             let w = inner.waiting.pop_front()?;
             // Every waiting job has a record; skip one that somehow lost it.
@@ -355,7 +307,7 @@ impl JobQueue {
                 break (w, job.clone());
             }
         };
-        let stop = Arc::new(AtomicU8::new(RUN));
+        let stop = Stop::new();
         inner.running = Some(Running {
             id: w.id.clone(),
             stop: stop.clone(),
@@ -368,6 +320,9 @@ impl JobQueue {
     async fn work(self, on_done: Arc<OnDone>) {
         loop {
             let Some((id, target, scenario, stop)) = self.next() else {
+                if lock(&self.inner).shutting_down {
+                    return;
+                }
                 self.wake.notified().await;
                 continue;
             };
@@ -380,33 +335,36 @@ impl JobQueue {
                 deadline: Instant::now() + self.time_limit,
             };
             let on_done = on_done.clone();
+            // A panic (a bug) ends the blocking task; tokio reports it as
+            // a `JoinError` and the job as crashed, and the queue goes on.
             let result = tokio::task::spawn_blocking(move || {
-                std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    bench_harness::runner::run_scenario(&scenario, &progress)
-                }))
-                .map(|r| r.and_then(|report| on_done(&target, report)))
+                match bench_harness::runner::run_scenario(&scenario, &progress) {
+                    Ok(report) => on_done(&target, report).map_err(Ended::Store),
+                    Err(e) => Err(Ended::Run(e)),
+                }
             })
             .await;
             let (state, error) = match result {
-                Ok(Ok(Ok(()))) => (JobState::Done, None),
-                Ok(Ok(Err(e))) => (JobState::Failed, Some(format!("{e:#}"))),
-                Ok(Err(payload)) => match payload.downcast_ref::<Stop>() {
-                    Some(Stop::Cancelled) => (JobState::Cancelled, Some("cancelled".into())),
-                    Some(Stop::TimedOut) => (
+                Ok(Ok(())) => (JobState::Done, None),
+                Ok(Err(Ended::Run(e))) => match e.stop_reason() {
+                    Some(StopReason::Cancelled) => (JobState::Cancelled, Some("cancelled".into())),
+                    Some(StopReason::TimedOut) => (
                         JobState::TimedOut,
                         Some(format!(
                             "stopped after the time limit of {} s",
                             self.time_limit.as_secs()
                         )),
                     ),
-                    None => (
-                        JobState::Failed,
-                        Some(format!(
-                            "the measurement crashed: {}",
-                            panic_text(&*payload)
-                        )),
+                    Some(StopReason::Shutdown) => (
+                        JobState::Interrupted,
+                        Some("the server shut down during this job; submit it again".into()),
                     ),
+                    None => (JobState::Failed, Some(e.to_string())),
                 },
+                Ok(Err(Ended::Store(e))) => (
+                    JobState::Failed,
+                    Some(format!("the report could not be stored: {e:#}")),
+                ),
                 Err(e) => (
                     JobState::Failed,
                     Some(format!("the measurement crashed: {e}")),
@@ -444,12 +402,12 @@ impl JobQueue {
     }
 }
 
-/// A panic payload's message.
-fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
+/// How a job's blocking task ended other than with a stored report.
+enum Ended {
+    /// The harness failed or was stopped.
+    Run(bench_harness::Error),
+    /// The report was measured but could not be stored.
+    Store(anyhow::Error),
 }
 
 /// `[3/7] label — sub-stage` → `(3, 7)`.
@@ -479,31 +437,26 @@ fn next_percent(current: f64, stage: &str, done: u64, total: u64, has_realtime: 
     current.max(pct.min(100.0))
 }
 
-/// Receives the harness's progress for one job: records it, and stops the
-/// run (by unwinding with [`Stop`]) when it is cancelled or over its time.
+/// Receives the harness's progress for one job: records it, and hands the
+/// harness the job's stop token, requested by a cancel, by shutdown, or
+/// here once the job is over its time.
 struct JobProgress {
     queue: JobQueue,
     id: String,
     has_realtime: bool,
-    stop: Arc<AtomicU8>,
+    stop: Stop,
     deadline: Instant,
 }
 
 impl Progress for JobProgress {
-    fn update(&self, stage: &str, done: u64, total: u64) {
-        // Decide before taking the lock: the unwind must not hold it.
-        let stop = if self.stop.load(Ordering::SeqCst) == CANCEL {
-            Some(Stop::Cancelled)
-        } else if Instant::now() >= self.deadline {
-            Some(Stop::TimedOut)
-        } else {
-            None
-        };
-        if let Some(stop) = stop {
-            // Not a panic: `resume_unwind` skips the panic hook; the worker
-            // catches this payload and records the job's end.
-            std::panic::resume_unwind(Box::new(stop));
+    fn stop(&self) -> &Stop {
+        if Instant::now() >= self.deadline {
+            self.stop.request(StopReason::TimedOut);
         }
+        &self.stop
+    }
+
+    fn update(&self, stage: &str, done: u64, total: u64) {
         let mut inner = lock(&self.queue.inner);
         if let Some(job) = inner.jobs.get_mut(&self.id) {
             job.percent = next_percent(job.percent, stage, done, total, self.has_realtime);

@@ -2,51 +2,23 @@
 //! hydrate in the browser), the JSON API, and the background runner that
 //! measures the reference workloads on this machine.
 
-mod api;
-mod job_store;
-mod jobs;
-mod methodology;
-mod scenarios;
-mod spec_api;
-mod spec_store;
-mod state;
-mod storage;
-mod uploads;
-mod views;
-
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use app::backend::SharedBackend;
-use app::{App, shell};
-use axum::Router;
-use axum::extract::FromRef;
-use axum::http::StatusCode;
-use axum::routing::{get, post};
 use bench_harness::alloc::CountingAlloc;
 use clap::Parser;
-use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
-
-use crate::scenarios::Size;
-use crate::state::{AppState, QueueConfig};
+use server::scenarios::Size;
+use server::{AppState, QueueConfig, jobs, router};
 
 /// Counts heap bytes so reports can show each mode's peak memory.
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-/// Largest request body accepted (answers, forms and specs are small; a
-/// spec may have at most `bench_harness::spec::MAX_SPEC_BYTES`).
-pub(crate) const BODY_LIMIT_BYTES: usize = bench_harness::spec::MAX_SPEC_BYTES;
-/// Longest a request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest shutdown waits for the running measurement to stop (it stops
+/// within about a second; this bounds a bug).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 #[derive(Parser, Debug)]
 #[command(
@@ -90,25 +62,6 @@ fn parse_time_limit(text: &str) -> Result<Duration, String> {
         return Err(format!("must be at least 1s, got `{text}`"));
     }
     Ok(Duration::from_millis(ms as u64))
-}
-
-/// Router state: Leptos's options and ours.
-#[derive(Clone)]
-struct ServerState {
-    leptos: LeptosOptions,
-    app: Arc<AppState>,
-}
-
-impl FromRef<ServerState> for LeptosOptions {
-    fn from_ref(s: &ServerState) -> Self {
-        s.leptos.clone()
-    }
-}
-
-impl FromRef<ServerState> for Arc<AppState> {
-    fn from_ref(s: &ServerState) -> Self {
-        s.app.clone()
-    }
 }
 
 /// Finds the site directory (see `--site-root`).
@@ -160,67 +113,30 @@ async fn main() -> anyhow::Result<()> {
     };
     let app_state = AppState::start(&args.data_dir, size(args.scenario_size.as_deref()), config)
         .with_context(|| format!("loading the data directory {}", args.data_dir.display()))?;
-    let router = router(app_state, &site, addr);
+    let router = router(app_state.clone(), &site, addr);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
     tracing::info!("Weir is listening on http://{addr}");
+    let jobs = app_state.jobs.clone();
     axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Stop the running measurement now, while in-flight requests
+            // finish: it ends at its next safe point (about a second).
+            jobs.shutdown();
+        })
         .await
         .context("serving")?;
+    if !app_state.jobs.wait_idle(SHUTDOWN_GRACE).await {
+        tracing::error!(
+            grace_s = SHUTDOWN_GRACE.as_secs(),
+            "the running measurement did not stop in time; exiting anyway"
+        );
+        std::process::exit(1);
+    }
     tracing::info!("shut down");
     Ok(())
-}
-
-/// The whole app: pages, server functions, the JSON API and static files.
-fn router(app_state: Arc<AppState>, site: &Path, addr: SocketAddr) -> Router {
-    let leptos = LeptosOptions::builder()
-        .output_name("weir")
-        .site_root(site.to_string_lossy().to_string())
-        .site_pkg_dir("pkg")
-        .site_addr(addr)
-        .build();
-    let backend: SharedBackend = app_state.clone();
-    let context = move || provide_context(backend.clone());
-    let routes = generate_route_list(App);
-    let state = ServerState {
-        leptos: leptos.clone(),
-        app: app_state,
-    };
-    Router::new()
-        .route("/api/recommend", post(api::recommend))
-        .route("/api/reports", get(api::reports))
-        .route("/api/reports/{id}", get(api::report))
-        .route("/api/status", get(api::status))
-        .route("/api/specs", post(spec_api::create).get(spec_api::list))
-        .route(
-            "/api/specs/{id}",
-            get(spec_api::get).delete(spec_api::delete),
-        )
-        .route("/api/jobs", get(spec_api::jobs))
-        .route(
-            "/api/jobs/{id}",
-            get(spec_api::job).delete(spec_api::cancel),
-        )
-        .route("/api/jobs/{id}/cancel", post(spec_api::cancel))
-        .leptos_routes_with_context(&state, routes, context.clone(), {
-            let leptos = leptos.clone();
-            move || shell(leptos.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            ServerState,
-            _,
-        >(context, shell))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        .layer(axum::middleware::from_fn(spec_api::json_errors))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

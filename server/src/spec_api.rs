@@ -17,9 +17,10 @@ use bench_harness::spec::SpecFormat;
 use serde_json::json;
 
 use crate::jobs::CancelError;
-use crate::state::{AppState, read};
+use crate::state::AppState;
 use crate::storage::valid_id;
-use crate::uploads::{PathError, Rejection};
+use crate::uploads::Rejection;
+use workloads::validation::FieldError;
 
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
@@ -66,7 +67,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, Rejection> {
     let format = format_of(&headers)?;
-    let (meta, job) = state.upload(&body, format)?;
+    let (meta, job) = state.uploads.upload(&state.jobs, &body, format)?;
     let location = format!("/api/specs/{}", meta.id);
     let body = json!({
         "id": meta.id,
@@ -103,11 +104,9 @@ pub async fn get(
     if !valid_id(&id) {
         return Err(not_found("uploaded spec", &id));
     }
-    let specs = read(&state.specs);
-    let e = specs
-        .entries
-        .iter()
-        .find(|e| e.meta.id == id)
+    let e = state
+        .uploads
+        .entry(&id)
         .ok_or_else(|| not_found("uploaded spec", &id))?;
     let job = state.jobs.get(&e.meta.job_id);
     Ok(Json(json!({
@@ -127,7 +126,7 @@ pub async fn delete(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Response, Rejection> {
-    state.remove_spec(&id)?;
+    state.uploads.remove(&state.jobs, &id)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -199,7 +198,7 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     };
     let body = json!({
         "error": message,
-        "errors": [PathError { path: String::new(), message: message.clone() }],
+        "errors": [FieldError { path: String::new(), message: message.clone() }],
     });
     let mut out = Response::new(Body::from(body.to_string()));
     *out.status_mut() = status;

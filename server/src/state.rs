@@ -2,7 +2,7 @@
 //! store, the job queue; and the [`Backend`] the pages call.
 
 use std::path::Path;
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use app::backend::Backend;
@@ -16,10 +16,12 @@ use bench_harness::report::Report;
 use workloads::WorkloadKind;
 
 use crate::job_store::JobStore;
-use crate::jobs::{JobQueue, OnDone, Target};
+use crate::jobs::{CancelError, JobQueue, JobRecord, JobState, OnDone, Target};
+use crate::locks::{read, write};
 use crate::scenarios::{self, Size};
-use crate::spec_store::{SpecMeta, SpecStore};
+use crate::storage::valid_id;
 use crate::storage::{ReportStore, Skipped};
+use crate::uploads::{SPEC_PREFIX, SpecEntry, Uploads, format_named};
 use crate::views;
 
 /// A stored report with its id and rendered view.
@@ -29,21 +31,6 @@ pub type Entry = (String, Report, ReportView);
 #[derive(Default)]
 pub struct Reports {
     pub entries: Vec<Entry>,
-    pub skipped: Vec<Skipped>,
-}
-
-/// An uploaded spec in memory: its metadata, text and report (if measured).
-#[derive(Clone)]
-pub struct SpecEntry {
-    pub meta: SpecMeta,
-    pub text: String,
-    pub report: Option<(Report, ReportView)>,
-}
-
-/// Uploaded specs in memory, oldest first.
-#[derive(Default)]
-pub struct Specs {
-    pub entries: Vec<SpecEntry>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -61,21 +48,10 @@ pub struct QueueConfig {
 /// Everything the handlers share.
 pub struct AppState {
     pub store: ReportStore,
-    pub spec_store: SpecStore,
     pub reports: Arc<RwLock<Reports>>,
-    pub specs: Arc<RwLock<Specs>>,
+    pub uploads: Arc<Uploads>,
     pub jobs: JobQueue,
     pub size: Size,
-}
-
-/// A read lock that survives a panic elsewhere (the data stays usable).
-pub fn read<T>(r: &RwLock<T>) -> RwLockReadGuard<'_, T> {
-    r.read().unwrap_or_else(|e| e.into_inner())
-}
-
-/// A write lock that survives a panic elsewhere.
-pub fn write<T>(r: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    r.write().unwrap_or_else(|e| e.into_inner())
 }
 
 fn field_errors(errors: Vec<FieldError>) -> Vec<FieldErrorView> {
@@ -98,7 +74,6 @@ impl AppState {
         config: QueueConfig,
     ) -> anyhow::Result<Arc<AppState>> {
         let store = ReportStore::open(data_dir)?;
-        let spec_store = SpecStore::open(data_dir)?;
         let (loaded, skipped) = store.load_all()?;
         for s in &skipped {
             tracing::warn!(file = %s.file, error = %s.error, "skipping unreadable report file");
@@ -112,29 +87,11 @@ impl AppState {
             })
             .collect();
         let reports = Arc::new(RwLock::new(Reports { entries, skipped }));
-        let (stored, skipped) = spec_store.load_all()?;
-        for s in &skipped {
-            tracing::warn!(file = %s.file, error = %s.error, "skipping an unreadable spec");
-        }
-        let specs = Arc::new(RwLock::new(Specs {
-            entries: stored
-                .into_iter()
-                .map(|s| SpecEntry {
-                    report: s.report.map(|r| {
-                        let v = views::report_view(&s.meta.id, &r);
-                        (r, v)
-                    }),
-                    meta: s.meta,
-                    text: s.text,
-                })
-                .collect(),
-            skipped,
-        }));
+        let uploads = Arc::new(Uploads::open(data_dir)?);
         let on_done: Arc<OnDone> = {
             let reports = reports.clone();
-            let specs = specs.clone();
+            let uploads = uploads.clone();
             let store = store.clone();
-            let spec_store = spec_store.clone();
             Arc::new(move |target: &Target, report: Report| match target {
                 Target::Report { report_id } => {
                     store.save(report_id, &report)?;
@@ -144,22 +101,7 @@ impl AppState {
                     all.entries.push((report_id.clone(), report, view));
                     Ok(())
                 }
-                Target::Spec { spec_id } => {
-                    // Under the lock, so a concurrent delete either sees the
-                    // report or removes the directory after it is written.
-                    let mut all = write(&specs);
-                    let entry = all
-                        .entries
-                        .iter_mut()
-                        .find(|e| &e.meta.id == spec_id)
-                        .ok_or_else(|| {
-                            anyhow::anyhow!("spec `{spec_id}` was deleted during its run")
-                        })?;
-                    spec_store.save_report(spec_id, &report)?;
-                    let view = views::report_view(spec_id, &report);
-                    entry.report = Some((report, view));
-                    Ok(())
-                }
+                Target::Spec { spec_id } => uploads.save_report(spec_id, report),
             })
         };
         let jobs = JobQueue::start(
@@ -170,9 +112,8 @@ impl AppState {
         )?;
         let state = Arc::new(AppState {
             store,
-            spec_store,
             reports,
-            specs,
+            uploads,
             jobs,
             size,
         });
@@ -223,15 +164,9 @@ impl AppState {
         if let Some(spec_id) = answers
             .workload
             .as_deref()
-            .and_then(|w| w.trim().strip_prefix(crate::uploads::SPEC_PREFIX))
+            .and_then(|w| w.trim().strip_prefix(SPEC_PREFIX))
         {
-            let specs = read(&self.specs);
-            let Some((report, view)) = specs
-                .entries
-                .iter()
-                .find(|e| e.meta.id == spec_id)
-                .and_then(|e| e.report.as_ref())
-            else {
+            let Some((report, view)) = self.uploads.entry(spec_id).and_then(|e| e.report) else {
                 return Err(vec![FieldError {
                     field: "workload".into(),
                     message: format!(
@@ -241,8 +176,8 @@ impl AppState {
             };
             let mut a = answers.clone();
             a.workload = Some(report.scenario.name.clone());
-            let rec = advisor::recommend(&a, std::slice::from_ref(report))?;
-            let entry = (spec_id.to_string(), report.clone(), view.clone());
+            let rec = advisor::recommend(&a, std::slice::from_ref(&report))?;
+            let entry = (spec_id.to_string(), report, view);
             let view = views::recommendation_view(&rec, Some(&entry));
             return Ok((rec, view));
         }
@@ -323,7 +258,7 @@ impl Backend for AppState {
             skipped_files: all
                 .skipped
                 .iter()
-                .chain(read(&self.specs).skipped.iter())
+                .chain(self.uploads.skipped().iter())
                 .map(|s| format!("{} ({})", s.file, s.error))
                 .collect(),
         }
@@ -428,7 +363,7 @@ impl Backend for AppState {
     }
 
     fn upload_spec(&self, text: &str, format: &str) -> Result<Uploaded, Vec<FieldErrorView>> {
-        let to_view = |errors: Vec<crate::uploads::PathError>| {
+        let to_view = |errors: Vec<workloads::validation::FieldError>| {
             errors
                 .into_iter()
                 .map(|e| FieldErrorView {
@@ -437,8 +372,9 @@ impl Backend for AppState {
                 })
                 .collect::<Vec<_>>()
         };
-        let format = crate::uploads::format_named(format).map_err(|e| to_view(e.errors))?;
-        self.upload(text.as_bytes(), format)
+        let format = format_named(format).map_err(|e| to_view(e.errors))?;
+        self.uploads
+            .upload(&self.jobs, text.as_bytes(), format)
             .map(|(meta, job)| Uploaded {
                 spec_id: meta.id,
                 job_id: job.id,
@@ -447,7 +383,7 @@ impl Backend for AppState {
     }
 
     fn delete_spec(&self, id: &str) -> bool {
-        self.remove_spec(id).is_ok()
+        self.uploads.remove(&self.jobs, id).is_ok()
     }
 
     fn job(&self, id: &str) -> Option<JobView> {
@@ -458,5 +394,79 @@ impl Backend for AppState {
         self.cancel(id)
             .map(|j| self.job_view(j))
             .map_err(|e| e.message())
+    }
+}
+
+/// Jobs and uploaded specs as the pages and the API show them.
+impl AppState {
+    /// Cancels a job by id.
+    pub fn cancel(&self, id: &str) -> Result<JobRecord, CancelError> {
+        if !valid_id(id) {
+            return Err(CancelError::NotFound);
+        }
+        self.jobs.cancel(id)
+    }
+
+    /// A job as the pages show it.
+    pub fn job_view(&self, j: JobRecord) -> JobView {
+        let (spec_id, result_href) = match &j.target {
+            Target::Spec { spec_id } => (Some(spec_id.clone()), format!("/specs/{spec_id}")),
+            Target::Report { report_id } => {
+                let workload = read(&self.reports)
+                    .entries
+                    .iter()
+                    .find(|e| &e.0 == report_id)
+                    .map(|e| e.1.workload.to_string());
+                (
+                    None,
+                    workload.map_or_else(|| "/workloads".into(), |w| format!("/workloads/{w}")),
+                )
+            }
+        };
+        JobView {
+            position: self.jobs.position(&j.id),
+            state: j.state.name().to_string(),
+            description: j.description,
+            stage: j.stage,
+            percent: j.percent,
+            error: j.error,
+            cancel_requested: j.cancel_requested,
+            result_href: (j.state == JobState::Done).then_some(result_href),
+            spec_id,
+            id: j.id,
+        }
+    }
+
+    fn spec_summary(&self, e: &SpecEntry) -> SpecSummary {
+        SpecSummary {
+            id: e.meta.id.clone(),
+            name: e.meta.name.clone(),
+            format: e.meta.format.clone(),
+            uploaded_at: views::utc(e.meta.created_at_unix),
+            job_id: e.meta.job_id.clone(),
+            state: self
+                .jobs
+                .get(&e.meta.job_id)
+                .map_or("unknown", |j| j.state.name())
+                .to_string(),
+            has_report: e.report.is_some(),
+        }
+    }
+
+    /// Uploaded specs, newest first.
+    pub fn spec_summaries(&self) -> Vec<SpecSummary> {
+        self.uploads
+            .with_entries(|all| all.iter().rev().map(|e| self.spec_summary(e)).collect())
+    }
+
+    /// One uploaded spec's page.
+    pub fn spec_page(&self, id: &str) -> Option<SpecPage> {
+        let e = self.uploads.entry(id)?;
+        Some(SpecPage {
+            summary: self.spec_summary(&e),
+            text: e.text.clone(),
+            job: self.jobs.get(&e.meta.job_id).map(|j| self.job_view(j)),
+            report: e.report.as_ref().map(|r| r.1.clone()),
+        })
     }
 }

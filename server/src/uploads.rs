@@ -1,33 +1,52 @@
-//! Uploaded specs: validation, storage and queueing of an upload, deleting
-//! one, cancelling jobs, and the views the pages and the API show. Shared
-//! by the JSON API (`crate::spec_api`) and the pages' server functions.
+//! Uploaded specs as a service: validation, storage and queueing of an
+//! upload, deleting one, the loaded specs and their reports. Owned by
+//! `AppState`, used by the JSON API (`crate::spec_api`) and the pages'
+//! server functions.
 
-use app::model::{JobView, SpecPage, SpecSummary};
+use std::path::Path;
+use std::sync::RwLock;
+
+use app::model::ReportView;
+use bench_harness::report::Report;
 use bench_harness::spec::{self, SpecFormat};
-use serde::Serialize;
+use workloads::validation::FieldError;
 
-use crate::jobs::{CancelError, JobRecord, JobState, SubmitError, Target};
-use crate::spec_store::{self, MAX_SPECS, SpecMeta};
-use crate::state::{AppState, SpecEntry, read, write};
-use crate::storage::valid_id;
+use crate::jobs::{CancelError, JobQueue, JobRecord, SubmitError, Target};
+use crate::locks::{read, write};
+use crate::spec_store::{self, MAX_SPECS, SpecMeta, SpecStore};
+use crate::storage::{Skipped, valid_id};
 use crate::views;
+
+/// An uploaded spec in memory: its metadata, text and report (if measured).
+#[derive(Clone)]
+pub struct SpecEntry {
+    pub meta: SpecMeta,
+    pub text: String,
+    pub report: Option<(Report, ReportView)>,
+}
+
+/// Uploaded specs in memory, oldest first.
+#[derive(Default)]
+struct Specs {
+    entries: Vec<SpecEntry>,
+    skipped: Vec<Skipped>,
+}
+
+/// The uploaded specs: their store on disk and the loaded copies.
+pub struct Uploads {
+    store: SpecStore,
+    specs: RwLock<Specs>,
+}
 
 /// `workload` value of the questionnaire that picks an uploaded spec's
 /// report as evidence: `spec:<id>`.
 pub const SPEC_PREFIX: &str = "spec:";
 
-/// One problem with a request, at a field path (empty: the whole body).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PathError {
-    pub path: String,
-    pub message: String,
-}
-
 /// A refused request: the HTTP status and every problem found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rejection {
     pub status: u16,
-    pub errors: Vec<PathError>,
+    pub errors: Vec<FieldError>,
 }
 
 impl Rejection {
@@ -35,7 +54,7 @@ impl Rejection {
     pub fn new(status: u16, message: impl Into<String>) -> Rejection {
         Rejection {
             status,
-            errors: vec![PathError {
+            errors: vec![FieldError {
                 path: String::new(),
                 message: message.into(),
             }],
@@ -65,7 +84,7 @@ pub fn format_named(name: &str) -> Result<SpecFormat, Rejection> {
         "json" => Ok(SpecFormat::Json),
         other => Err(Rejection {
             status: 400,
-            errors: vec![PathError {
+            errors: vec![FieldError {
                 path: "format".into(),
                 message: format!("must be `toml` or `json`, got `{other}`"),
             }],
@@ -88,10 +107,72 @@ impl CancelError {
     }
 }
 
-impl AppState {
+impl Uploads {
+    /// Opens `<data_dir>/specs` and loads every stored spec (unreadable
+    /// ones are listed as skipped).
+    pub fn open(data_dir: &Path) -> anyhow::Result<Uploads> {
+        let store = SpecStore::open(data_dir)?;
+        let (stored, skipped) = store.load_all()?;
+        for s in &skipped {
+            tracing::warn!(file = %s.file, error = %s.error, "skipping an unreadable spec");
+        }
+        let entries = stored
+            .into_iter()
+            .map(|s| SpecEntry {
+                report: s.report.map(|r| {
+                    let v = views::report_view(&s.meta.id, &r);
+                    (r, v)
+                }),
+                meta: s.meta,
+                text: s.text,
+            })
+            .collect();
+        Ok(Uploads {
+            store,
+            specs: RwLock::new(Specs { entries, skipped }),
+        })
+    }
+
+    /// Stores a finished job's report with its spec. Under the lock, so a
+    /// concurrent delete either sees the report or removes the directory
+    /// after it is written.
+    pub fn save_report(&self, spec_id: &str, report: Report) -> anyhow::Result<()> {
+        let mut all = write(&self.specs);
+        let entry = all
+            .entries
+            .iter_mut()
+            .find(|e| e.meta.id == spec_id)
+            .ok_or_else(|| anyhow::anyhow!("spec `{spec_id}` was deleted during its run"))?;
+        self.store.save_report(spec_id, &report)?;
+        let view = views::report_view(spec_id, &report);
+        entry.report = Some((report, view));
+        Ok(())
+    }
+
+    /// Runs `f` over the loaded specs, oldest first (under the read lock:
+    /// no copy of their reports).
+    pub fn with_entries<R>(&self, f: impl FnOnce(&[SpecEntry]) -> R) -> R {
+        f(&read(&self.specs).entries)
+    }
+
+    /// One loaded spec.
+    pub fn entry(&self, id: &str) -> Option<SpecEntry> {
+        read(&self.specs)
+            .entries
+            .iter()
+            .find(|e| e.meta.id == id)
+            .cloned()
+    }
+
+    /// Spec files that could not be read at start.
+    pub fn skipped(&self) -> Vec<Skipped> {
+        read(&self.specs).skipped.clone()
+    }
+
     /// Validates a spec, stores it under a new id and queues its run.
     pub fn upload(
         &self,
+        jobs: &JobQueue,
         bytes: &[u8],
         format: SpecFormat,
     ) -> Result<(SpecMeta, JobRecord), Rejection> {
@@ -122,17 +203,11 @@ impl AppState {
         })?;
         let parsed = spec::parse(text, format).map_err(|errors| Rejection {
             status: 422,
-            errors: errors
-                .into_iter()
-                .map(|e| PathError {
-                    path: e.path,
-                    message: e.message,
-                })
-                .collect(),
+            errors,
         })?;
         parsed.runnable().map_err(|message| Rejection {
             status: 422,
-            errors: vec![PathError {
+            errors: vec![FieldError {
                 path: "workload".into(),
                 message,
             }],
@@ -147,7 +222,7 @@ impl AppState {
             tracing::error!(error = %format!("{e:#}"), "storing an upload failed");
             Rejection::new(500, format!("the spec could not be stored: {e:#}"))
         };
-        let id = self.spec_store.reserve().map_err(internal)?;
+        let id = self.store.reserve().map_err(internal)?;
         let job_id = spec_store::new_id("j");
         let meta = spec_store::meta(
             id.clone(),
@@ -155,9 +230,9 @@ impl AppState {
             format.name(),
             job_id.clone(),
         );
-        let stored = self.spec_store.write(&meta, text).map_err(internal);
+        let stored = self.store.write(&meta, text).map_err(internal);
         if let Err(e) = stored {
-            let _ = self.spec_store.delete(&id);
+            let _ = self.store.delete(&id);
             return Err(e);
         }
         // Listed before the job can finish, so its report has a home.
@@ -169,14 +244,14 @@ impl AppState {
         let target = Target::Spec {
             spec_id: id.clone(),
         };
-        match self.jobs.submit(job_id, target, parsed.to_scenario(), true) {
+        match jobs.submit(job_id, target, parsed.to_scenario(), true) {
             Ok(job) => {
                 tracing::info!(spec = %id, job = %job.id, name = %meta.name, "spec uploaded and queued");
                 Ok((meta, job))
             }
             Err(e) => {
                 write(&self.specs).entries.retain(|s| s.meta.id != id);
-                let _ = self.spec_store.delete(&id);
+                let _ = self.store.delete(&id);
                 let status = match e {
                     SubmitError::QueueFull { .. } => 429,
                     SubmitError::Storage(_) => 500,
@@ -187,7 +262,7 @@ impl AppState {
     }
 
     /// Deletes an uploaded spec and its report, cancelling its job first.
-    pub fn remove_spec(&self, id: &str) -> Result<(), Rejection> {
+    pub fn remove(&self, jobs: &JobQueue, id: &str) -> Result<(), Rejection> {
         let not_found = || Rejection::new(404, format!("no uploaded spec with id `{id}`"));
         if !valid_id(id) {
             return Err(not_found());
@@ -200,7 +275,7 @@ impl AppState {
                 .position(|e| e.meta.id == id)
                 .ok_or_else(not_found)?;
             let entry = specs.entries.remove(pos);
-            self.spec_store.delete(id).map_err(|e| {
+            self.store.delete(id).map_err(|e| {
                 specs.entries.insert(pos, entry.clone());
                 Rejection::new(500, format!("the spec could not be deleted: {e:#}"))
             })?;
@@ -208,86 +283,9 @@ impl AppState {
         };
         // A running job stops at its next progress point; its record stays
         // until then. A finished one is forgotten now.
-        let _ = self.jobs.cancel(&job_id);
-        self.jobs.forget(std::slice::from_ref(&job_id));
+        let _ = jobs.cancel(&job_id);
+        jobs.forget(std::slice::from_ref(&job_id));
         tracing::info!(spec = %id, "spec deleted");
         Ok(())
-    }
-
-    /// Cancels a job by id.
-    pub fn cancel(&self, id: &str) -> Result<JobRecord, CancelError> {
-        if !valid_id(id) {
-            return Err(CancelError::NotFound);
-        }
-        self.jobs.cancel(id)
-    }
-
-    /// A job as the pages show it.
-    pub fn job_view(&self, j: JobRecord) -> JobView {
-        let (spec_id, result_href) = match &j.target {
-            Target::Spec { spec_id } => (Some(spec_id.clone()), format!("/specs/{spec_id}")),
-            Target::Report { report_id } => {
-                let workload = read(&self.reports)
-                    .entries
-                    .iter()
-                    .find(|e| &e.0 == report_id)
-                    .map(|e| e.1.workload.to_string());
-                (
-                    None,
-                    workload.map_or_else(|| "/workloads".into(), |w| format!("/workloads/{w}")),
-                )
-            }
-        };
-        JobView {
-            position: self.jobs.position(&j.id),
-            state: j.state.name().to_string(),
-            description: j.description,
-            stage: j.stage,
-            percent: j.percent,
-            error: j.error,
-            cancel_requested: j.cancel_requested,
-            result_href: (j.state == JobState::Done).then_some(result_href),
-            spec_id,
-            id: j.id,
-        }
-    }
-
-    fn summary(&self, e: &SpecEntry) -> SpecSummary {
-        SpecSummary {
-            id: e.meta.id.clone(),
-            name: e.meta.name.clone(),
-            format: e.meta.format.clone(),
-            uploaded_at: views::utc(e.meta.created_at_unix),
-            job_id: e.meta.job_id.clone(),
-            state: self
-                .jobs
-                .get(&e.meta.job_id)
-                .map_or("unknown", |j| j.state.name())
-                .to_string(),
-            has_report: e.report.is_some(),
-        }
-    }
-
-    /// Uploaded specs, newest first.
-    pub fn spec_summaries(&self) -> Vec<SpecSummary> {
-        let specs = read(&self.specs);
-        specs
-            .entries
-            .iter()
-            .rev()
-            .map(|e| self.summary(e))
-            .collect()
-    }
-
-    /// One uploaded spec's page.
-    pub fn spec_page(&self, id: &str) -> Option<SpecPage> {
-        let specs = read(&self.specs);
-        let e = specs.entries.iter().find(|e| e.meta.id == id)?;
-        Some(SpecPage {
-            summary: self.summary(e),
-            text: e.text.clone(),
-            job: self.jobs.get(&e.meta.job_id).map(|j| self.job_view(j)),
-            report: e.report.as_ref().map(|r| r.1.clone()),
-        })
     }
 }

@@ -2,69 +2,22 @@
 //! data directory and quick scenarios, and checks the JSON API, the no-JS
 //! form post, persistence across a restart and a corrupt file being skipped.
 
-use std::net::TcpListener;
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::Server;
 use serde_json::{Value, json};
-
-/// The server process, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 async fn start(data: &Path) -> Server {
     start_with(data, &[]).await
 }
 
-/// Starts the server with extra command-line arguments.
+/// Starts the server (quick scenarios) with extra command-line arguments.
 async fn start_with(data: &Path, extra: &[&str]) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_weir-server"))
-        .args(["--port", &port.to_string(), "--data-dir"])
-        .arg(data)
-        .args(extra)
-        .env("WEIR_QUICK", "1")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the weir-server binary starts");
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{}/api/status", server.base)).await
-            && r.status().is_success()
-        {
-            return server;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not come up on {}",
-            server.base
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    common::spawn(data, extra, &[("WEIR_QUICK", "1")]).await
 }
 
 async fn status(base: &str) -> Value {
@@ -261,5 +214,54 @@ async fn api_serves_measures_persists_and_validates() {
             .unwrap()
             .starts_with("broken.json"),
         "{s}"
+    );
+}
+
+/// SIGTERM while the first start measures the reference workloads at full
+/// size (minutes of work in a debug build): the process exits within
+/// seconds, and the job it cut short is recorded as interrupted.
+#[tokio::test]
+async fn sigterm_stops_a_running_measurement_promptly() {
+    let data = tempfile::tempdir().unwrap();
+    let mut server = common::spawn(data.path(), &["--scenario-size", "full"], &[]).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let s = status(&server.base).await;
+        if s["running"] == json!(true) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no measurement started: {s}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Let it get into its work.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let sent = Instant::now();
+    let code = loop {
+        if let Some(code) = server.child.try_wait().unwrap() {
+            break code;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(10),
+            "weir-server still runs {:?} after SIGTERM",
+            sent.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(code.success(), "weir-server exited with {code}");
+    let records: Vec<Value> = std::fs::read_dir(data.path().join("jobs"))
+        .unwrap()
+        .map(|e| serde_json::from_slice(&std::fs::read(e.unwrap().path()).unwrap()).unwrap())
+        .collect();
+    assert!(
+        records.iter().any(|r| r["state"] == json!("interrupted")),
+        "no job recorded as interrupted: {records:?}"
     );
 }

@@ -4,64 +4,19 @@
 //! limit, and that a restart keeps finished results and marks cut-short
 //! jobs `interrupted`.
 
-use std::net::TcpListener;
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::Server;
 use serde_json::{Value, json};
 
-/// The server process, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
+/// Starts the server without the reference runs.
 async fn start(data: &Path, extra: &[&str]) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_weir-server"))
-        .args([
-            "--port",
-            &port.to_string(),
-            "--no-reference-runs",
-            "--data-dir",
-        ])
-        .arg(data)
-        .args(extra)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the weir-server binary starts");
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{}/api/status", server.base)).await
-            && r.status().is_success()
-        {
-            return server;
-        }
-        assert!(Instant::now() < deadline, "the server did not come up");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let mut args = vec!["--no-reference-runs"];
+    args.extend_from_slice(extra);
+    common::spawn(data, &args, &[]).await
 }
 
 /// A spec that runs in about a second in a debug build.
