@@ -55,6 +55,12 @@ impl From<WorkloadError> for Error {
     }
 }
 
+impl From<StopReason> for Error {
+    fn from(reason: StopReason) -> Self {
+        Error::Stopped(reason)
+    }
+}
+
 impl Error {
     /// An I/O error at `path`.
     pub fn io(path: &Path, source: std::io::Error) -> Self {

@@ -280,6 +280,79 @@ mod tests {
         assert_eq!(utc(1_767_225_600 + 3_660), "2026-01-01 01:01 UTC");
     }
 
+    /// Every dollar figure in the advisor's words: `(text, amount)` — costs,
+    /// not the unit prices of the price list (`$0.04048/vCPU-hour`).
+    fn dollar_figures(texts: &[String]) -> Vec<(String, f64)> {
+        let mut out = Vec::new();
+        for t in texts {
+            for (i, _) in t.match_indices('$') {
+                let token: String = t[i + 1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+                    .collect();
+                let token = token.trim_end_matches(['.', ',']).to_string();
+                let after = &t[i + 1 + token.len()..];
+                if after.starts_with("/vCPU") || after.starts_with("/GB") {
+                    continue;
+                }
+                if let Ok(v) = token.replace(',', "").parse::<f64>() {
+                    out.push((format!("${token}"), v));
+                }
+            }
+        }
+        out
+    }
+
+    /// The reasons and the evidence table write money with one formatter:
+    /// every dollar figure of the reasons reads exactly as `units::usd`
+    /// writes that amount (the table's cells are `units::usd` of the row),
+    /// and the chosen row's cost, when the reasons quote it, reads the same
+    /// in both.
+    #[test]
+    fn reasons_and_evidence_write_money_alike() {
+        let report = crate::storage::tests::sample_report();
+        let mut seen = 0;
+        for (freshness, budget) in [("1h", "null"), ("1m", "50"), ("1s", "5000")] {
+            let answers = bench_harness::advisor::parse_answers(&format!(
+                r#"{{"freshness": "{freshness}", "transformation": "filter-alert",
+                    "team_experience": "some", "budget_usd_per_month": {budget},
+                    "events_per_second": 2000, "late_data": "some",
+                    "reprocessing": "rare", "workload": "fraud-alerts"}}"#
+            ))
+            .expect("valid answers");
+            let rec = bench_harness::advisor::recommend(&answers, std::slice::from_ref(&report))
+                .expect("a recommendation");
+            let view = recommendation_view(&rec, None);
+            let words: Vec<String> = view
+                .reasons
+                .iter()
+                .chain(&view.what_would_change)
+                .cloned()
+                .collect();
+            for (text, amount) in dollar_figures(&words) {
+                seen += 1;
+                // A figure re-rendered from its own digits is unchanged.
+                assert_eq!(units::usd(amount), text, "in {words:#?}");
+            }
+            if let Some(row) = view.evidence.iter().find(|r| r.chosen)
+                && let Some(cost) = row.monthly_usd
+            {
+                let cell = units::usd(cost);
+                let quoted = dollar_figures(&words)
+                    .into_iter()
+                    .any(|(_, v)| (v - cost).abs() <= 0.5);
+                if quoted {
+                    assert!(
+                        words.iter().any(|w| w.contains(&cell)),
+                        "the table's {cell} for `{}` is written differently in {words:#?}",
+                        row.label
+                    );
+                }
+            }
+        }
+        assert!(seen > 0, "the reasons quote no cost at all");
+    }
+
     #[test]
     fn responsive_adds_a_view_box() {
         let s = responsive("<svg width=\"960\" height=\"560\" xmlns=\"x\"></svg>");

@@ -59,6 +59,20 @@ pub fn usd(x: f64) -> String {
     }
 }
 
+/// A unit price, as the price list gives it: "$0.04048" (per vCPU-hour),
+/// "$0.0045", "$2.50" — up to five decimals, at least two, no trailing
+/// zeros beyond them.
+pub fn unit_price(x: f64) -> String {
+    if !x.is_finite() {
+        return UNBOUNDED.to_string();
+    }
+    let mut s = format!("{:.5}", x.max(0.0));
+    while s.ends_with('0') && s.len() - s.find('.').map_or(s.len(), |d| d + 1) > 2 {
+        s.pop();
+    }
+    format!("${s}")
+}
+
 /// A monthly cost, "$12.40/month"; `None` (no size keeps up) is
 /// "cannot keep up".
 pub fn usd_per_month(x: Option<f64>) -> String {
@@ -139,6 +153,9 @@ mod tests {
         assert_eq!(usd(f64::NAN), "cannot keep up");
         assert_eq!(usd_per_month(Some(12.4)), "$12.40/month");
         assert_eq!(usd_per_month(None), "cannot keep up");
+        assert_eq!(unit_price(0.04048), "$0.04048");
+        assert_eq!(unit_price(0.0045), "$0.0045");
+        assert_eq!(unit_price(2.5), "$2.50");
     }
 
     #[test]

@@ -70,5 +70,11 @@ impl WorkloadError {
     }
 }
 
+impl From<crate::stop::StopReason> for WorkloadError {
+    fn from(reason: crate::stop::StopReason) -> Self {
+        WorkloadError::Stopped(reason)
+    }
+}
+
 /// Result alias for the workloads crate.
 pub type Result<T, E = WorkloadError> = std::result::Result<T, E>;

@@ -10,8 +10,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use crate::error::{Result, WorkloadError};
-
 /// Why a stop was requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopReason {
@@ -82,11 +80,12 @@ impl Stop {
             .and_then(|f| StopReason::from_code(f.load(Ordering::Relaxed)))
     }
 
-    /// `Err(WorkloadError::Stopped)` once a stop was requested: the `?` at a
-    /// safe point.
-    pub fn check(&self) -> Result<()> {
+    /// `Err(reason)` once a stop was requested: the `?` at a safe point
+    /// (it converts into `WorkloadError::Stopped` and the harness's
+    /// `Error::Stopped`).
+    pub fn check(&self) -> Result<(), StopReason> {
         match self.requested() {
-            Some(reason) => Err(WorkloadError::Stopped(reason)),
+            Some(reason) => Err(reason),
             None => Ok(()),
         }
     }
@@ -104,10 +103,7 @@ mod tests {
         stop.request(StopReason::Shutdown);
         stop.request(StopReason::Cancelled);
         assert_eq!(seen.requested(), Some(StopReason::Shutdown));
-        assert!(matches!(
-            seen.check(),
-            Err(WorkloadError::Stopped(StopReason::Shutdown))
-        ));
+        assert_eq!(seen.check(), Err(StopReason::Shutdown));
     }
 
     #[test]

@@ -295,12 +295,12 @@ impl<'a> Advisor<'a> {
         notes.push(format!(
             "Monthly costs are at your peak of {} events/s (mean {} events/s with the scenario's \
              peak-to-mean ratio of {:.2}), from each plan's measured service time and the report's prices \
-             (${}/vCPU-hour, ${}/GB-hour, {} s batch start-up); latencies are as measured at {} events/s.",
+             ({}/vCPU-hour, {}/GB-hour, {} s batch start-up); latencies are as measured at {} events/s.",
             units::rate(a.events_per_second),
             units::rate(a.events_per_second / peak_ratio),
             peak_ratio,
-            r.cost_model.vcpu_hour_usd,
-            r.cost_model.gb_hour_usd,
+            units::unit_price(r.cost_model.vcpu_hour_usd),
+            units::unit_price(r.cost_model.gb_hour_usd),
             r.cost_model.batch_startup_seconds,
             units::rate(r.scenario.mean_events_per_second)
         ));

@@ -30,7 +30,11 @@ impl<'a> Advisor<'a> {
             .iter()
             .map(|s| capitalize(s))
             .collect();
-        let what_would_change = self.what_would_change(d.choice, d.before_budget);
+        let what_would_change = self
+            .what_would_change(d.choice, d.before_budget)
+            .iter()
+            .map(|c| self.change(c))
+            .collect();
         Recommendation {
             recommendation: d.architecture,
             schedule: self.schedule(d.choice),

@@ -82,6 +82,7 @@ mod answers;
 mod candidates;
 mod decide;
 mod explain;
+mod explain_changes;
 mod format;
 mod reasons;
 mod rules_only;

@@ -1,13 +1,75 @@
-//! What would change the answer.
+//! What would change the answer: other answers tried through the same
+//! rules, as typed [`Change`]s (worded in `explain_changes`).
 
 use super::*;
 
+/// One thing that would change the answer, as a typed fact; `explain_changes`
+/// words it. Indexes are into the advisor's candidates.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Change {
+    /// At a looser freshness, a simpler answer meets it.
+    LooserFreshness {
+        step: Freshness,
+        phrase: String,
+        p99_ms: f64,
+        usd: f64,
+        current_usd: f64,
+    },
+    /// At a stricter freshness no measured plan meets it; `fastest` comes
+    /// closest.
+    StricterUnreachable { step: Freshness, fastest: usize },
+    /// At a stricter freshness the answer becomes another one.
+    StricterBecomes {
+        step: Freshness,
+        phrase: String,
+        label: String,
+        p99_ms: f64,
+        usd: f64,
+        /// The only mode that meets it, when only one does.
+        only: Option<Mode>,
+    },
+    /// Batch `batch` and stream `stream` cost the same near `rate`; above
+    /// (`above`) or below it the cheaper one changes.
+    BreakEven {
+        batch: usize,
+        stream: usize,
+        rate: f64,
+        batch_usd: f64,
+        stream_usd: f64,
+        above: bool,
+    },
+    /// With streaming experience, kappa with `primary` alone instead of two
+    /// pipelines.
+    KappaWithExperience { primary: usize, current_usd: f64 },
+    /// With streaming experience, stream plan `stream` instead of the
+    /// micro-batch `primary`.
+    StreamWithExperience { stream: usize, primary: usize },
+    /// Frequent reprocessing would call for lambda (new team) or kappa.
+    ReprocessOften { primary: usize, new_team: bool },
+    /// Without streaming experience, lambda instead of kappa.
+    LambdaForNewTeam,
+    /// Late data would be dropped by `primary`; `exact` is the exact plan
+    /// of its mode, if one meets the freshness.
+    LateDataArrives {
+        primary: usize,
+        exact: Option<usize>,
+    },
+    /// If late events could be lost, the fast side `fast` alone would do.
+    LossAcceptable { fast: usize },
+    /// A budget of `usd` would allow the answer chosen before the budget.
+    BudgetWouldAllow { usd: f64, choice: Choice },
+    /// A budget of `usd` covers this answer.
+    BudgetCovers { usd: f64 },
+}
+
 impl<'a> Advisor<'a> {
-    pub(crate) fn what_would_change(&self, choice: Choice, before_budget: Choice) -> Vec<String> {
+    /// What would change the answer, decided (not worded).
+    pub(crate) fn what_would_change(&self, choice: Choice, before_budget: Choice) -> Vec<Change> {
         let a = self.a;
         let f = a.freshness;
         let mut out = Vec::new();
         let p = &self.cands[choice.primary()];
+        let primary = choice.primary();
         let cost = self.usd(choice);
         let arch = self.architecture(choice);
         let changed = |step: Freshness| {
@@ -24,30 +86,13 @@ impl<'a> Advisor<'a> {
             let Some(o) = changed(step) else { continue };
             if arch_rank(o.arch) < rank && o.meets {
                 rank = arch_rank(o.arch);
-                let price = if (o.usd - cost).abs() < 0.005 {
-                    format!(
-                        "costs the same ({} a month) and is simpler",
-                        units::usd(o.usd)
-                    )
-                } else if o.usd < cost {
-                    format!(
-                        "costs {} a month instead of {}",
-                        units::usd(o.usd),
-                        units::usd(cost)
-                    )
-                } else {
-                    format!(
-                        "costs {} a month (more than {}, but simpler)",
-                        units::usd(o.usd),
-                        units::usd(cost)
-                    )
-                };
-                out.push(format!(
-                    "If {} freshness is acceptable, {} (p99 {}) {price}.",
-                    step.adjective(),
-                    o.phrase,
-                    units::duration_ms(o.p99_ms)
-                ));
+                out.push(Change::LooserFreshness {
+                    step,
+                    phrase: o.phrase,
+                    p99_ms: o.p99_ms,
+                    usd: o.usd,
+                    current_usd: cost,
+                });
             }
         }
 
@@ -58,14 +103,8 @@ impl<'a> Advisor<'a> {
                 continue;
             }
             if !o.meets {
-                if let Some(i) = self.fastest(Cand::feasible) {
-                    let c = &self.cands[i];
-                    out.push(format!(
-                        "If results must arrive within {}, no measured plan meets it: the fastest, {}, has p99 {}.",
-                        step.phrase(),
-                        c.label(),
-                        units::duration_ms(c.p99_ms)
-                    ));
+                if let Some(fastest) = self.fastest(Cand::feasible) {
+                    out.push(Change::StricterUnreachable { step, fastest });
                 }
                 break;
             }
@@ -76,18 +115,17 @@ impl<'a> Advisor<'a> {
                         .is_some()
                 })
                 .collect();
-            let only = match modes.as_slice() {
-                [m] => format!(", and only {m} meets it"),
-                _ => String::new(),
-            };
-            out.push(format!(
-                "If results must arrive within {}, the answer becomes {}{only} ({}: p99 {}, {} a month).",
-                step.phrase(),
-                o.phrase,
-                o.label,
-                units::duration_ms(o.p99_ms),
-                units::usd(o.usd)
-            ));
+            out.push(Change::StricterBecomes {
+                step,
+                phrase: o.phrase,
+                label: o.label,
+                p99_ms: o.p99_ms,
+                usd: o.usd,
+                only: match modes.as_slice() {
+                    [m] => Some(*m),
+                    _ => None,
+                },
+            });
             break;
         }
 
@@ -106,27 +144,15 @@ impl<'a> Advisor<'a> {
                 && a.reprocessing == Reprocessing::Often
                 && p.mode() == Mode::Stream
             {
-                out.push(format!(
-                    "With streaming experience on the team, kappa: {} alone ({} a month), reprocessed by replaying \
-                     the log, instead of two pipelines ({} a month).",
-                    p.label(),
-                    units::usd(p.usd_or_inf()),
-                    units::usd(cost)
-                ));
+                out.push(Change::KappaWithExperience {
+                    primary,
+                    current_usd: cost,
+                });
             }
             if p.mode() == Mode::MicroBatch
-                && let Some(s) = self.best(Mode::Stream, Cand::ok)
+                && let Some(stream) = self.best(Mode::Stream, Cand::ok)
             {
-                let s = &self.cands[s];
-                out.push(format!(
-                    "With streaming experience, stream ({}: p99 {}, {} a month) becomes a reasonable step when \
-                     fresher results are worth {} failure modes instead of {}.",
-                    s.label(),
-                    units::duration_ms(s.p99_ms),
-                    units::usd(s.usd_or_inf()),
-                    s.failure_modes(),
-                    p.failure_modes()
-                ));
+                out.push(Change::StreamWithExperience { stream, primary });
             }
         }
 
@@ -135,76 +161,47 @@ impl<'a> Advisor<'a> {
             && p.mode() == Mode::Stream
             && a.reprocessing == Reprocessing::Rare
         {
-            out.push(format!(
-                "If history must be reprocessed often, {}: replaying one day through the stream took {} in the \
-                 measured run.",
-                if a.team_experience == Experience::None {
-                    "lambda (reprocess by rerunning batch; your team has no streaming experience)"
-                } else {
-                    "kappa (replay a retained log through the same pipeline)"
-                },
-                units::duration_ms(p.src.reprocessing.one_day_seconds * 1000.0)
-            ));
+            out.push(Change::ReprocessOften {
+                primary,
+                new_team: a.team_experience == Experience::None,
+            });
         }
         if let Choice::Kappa(_) = choice
             && a.team_experience != Experience::None
         {
-            out.push(
-                "If the team had no streaming experience, lambda instead: reprocess by rerunning batch, keep the \
-                 stream only for the fast view."
-                    .to_string(),
-            );
+            out.push(Change::LambdaForNewTeam);
         }
 
         // Late data.
         if a.late_data == LateData::None && !p.exact() {
-            let exact = self.best(p.mode(), |c| c.exact() && c.feasible() && c.meets);
-            out.push(format!(
-                "If late data does arrive, {} drops it (measured: {}); {}.",
-                p.label(),
-                p.correctness(),
-                match exact {
-                    Some(i) => format!(
-                        "{} is exact (p99 {})",
-                        self.cands[i].label(),
-                        units::duration_ms(self.cands[i].p99_ms)
-                    ),
-                    None => "an exact answer within this freshness would take lambda".to_string(),
-                }
-            ));
+            out.push(Change::LateDataArrives {
+                primary,
+                exact: self.best(p.mode(), |c| c.exact() && c.feasible() && c.meets),
+            });
         }
         if let Choice::Lambda { fast, .. } = choice
             && a.late_data != LateData::None
             && !self.cands[fast].acceptable
         {
-            let s = &self.cands[fast];
-            out.push(format!(
-                "If losing late events were acceptable, {} alone would do ({} a month, one pipeline instead of two).",
-                s.label(),
-                units::usd(s.usd_or_inf())
-            ));
+            out.push(Change::LossAcceptable { fast });
         }
 
         // Budget.
         if let Some(budget) = a.budget_usd_per_month {
             if choice != before_budget {
-                out.push(format!(
-                    "With a budget of {} a month, {} would be the answer.",
-                    units::usd(self.usd(before_budget)),
-                    self.describe_choice(before_budget)
-                ));
+                out.push(Change::BudgetWouldAllow {
+                    usd: self.usd(before_budget),
+                    choice: before_budget,
+                });
             } else if cost > budget {
-                out.push(format!(
-                    "A budget of {} a month covers this answer.",
-                    units::usd(cost)
-                ));
+                out.push(Change::BudgetCovers { usd: cost });
             }
         }
         out
     }
 
     /// Where the batch plan `b` and the stream plan `s` cost the same.
-    pub(crate) fn break_even(&self, b: usize, s: usize) -> Option<String> {
+    pub(crate) fn break_even(&self, b: usize, s: usize) -> Option<Change> {
         let (bc, sc) = (&self.cands[b], &self.cands[s]);
         let at = |c: &Cand, r: f64| {
             self.cost(c.src, &c.plan, r)
@@ -212,20 +209,20 @@ impl<'a> Advisor<'a> {
         };
         let step = 10f64.powf(1.0 / 16.0);
         let now = self.a.events_per_second;
+        let found = |r: f64, above: bool| Change::BreakEven {
+            batch: b,
+            stream: s,
+            rate: r,
+            batch_usd: at(bc, r),
+            stream_usd: at(sc, r),
+            above,
+        };
         if at(bc, now) <= at(sc, now) {
             let mut r = now;
             while r < MAX_EVENTS_PER_SECOND {
                 r *= step;
                 if at(bc, r) > at(sc, r) {
-                    return Some(format!(
-                        "Above about {} events/s, {} would cost more than {} ({} vs {} a month there): the seed's \
-                         \"batch is cheaper\" stops holding.",
-                        units::rate(round_sig(r)),
-                        bc.label(),
-                        sc.label(),
-                        units::usd(at(bc, r)),
-                        units::usd(at(sc, r))
-                    ));
+                    return Some(found(r, true));
                 }
             }
         } else {
@@ -233,14 +230,7 @@ impl<'a> Advisor<'a> {
             while r > 0.01 {
                 r /= step;
                 if at(bc, r) <= at(sc, r) {
-                    return Some(format!(
-                        "Below about {} events/s, {} would also be cheaper than {} ({} vs {} a month there).",
-                        units::rate(round_sig(r)),
-                        bc.label(),
-                        sc.label(),
-                        units::usd(at(bc, r)),
-                        units::usd(at(sc, r))
-                    ));
+                    return Some(found(r, false));
                 }
             }
         }

@@ -30,7 +30,7 @@ use crate::time::{HOUR, Millis};
 use super::CustomWorkload;
 use super::compiled::{Compiled, CustomEvent, CustomRow, Window};
 use super::def::{AggFunction, CompareOp, MAX_AGGREGATES};
-use super::micro_batch::{EventStore, schema};
+use super::events::{EventStore, schema};
 
 /// A SQL identifier, double-quoted (inner quotes doubled).
 pub fn ident(name: &str) -> String {
@@ -344,7 +344,7 @@ impl CustomJob {
             Table {
                 name: "new_events",
                 schema: self.schema.clone(),
-                batches: vec![super::micro_batch::events_batch(&q, &self.schema, new)?],
+                batches: vec![super::events::events_batch(&q, &self.schema, new)?],
             },
         ];
         let (s1, b1, s2, b2);

@@ -11,6 +11,7 @@
 pub mod batch;
 pub mod compiled;
 pub mod def;
+pub mod events;
 pub mod generate;
 pub mod micro_batch;
 pub mod reference;
