@@ -20,6 +20,13 @@ async fn start_with(data: &Path, extra: &[&str]) -> Server {
     common::spawn(data, extra, &[("WEIR_QUICK", "1")]).await
 }
 
+/// Sends SIGTERM to the server process.
+fn sigterm(server: &Server) {
+    let pid = server.child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success(), "kill -TERM {pid} failed");
+}
+
 async fn status(base: &str) -> Value {
     reqwest::get(format!("{base}/api/status"))
         .await
@@ -189,14 +196,7 @@ async fn api_serves_measures_persists_and_validates() {
     assert!(page.contains("data-recommendation=\"batch\""));
 
     // Graceful shutdown on SIGTERM.
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sigterm(&server);
     drop(server);
 
     // A corrupt file is reported and skipped; stored reports survive a restart.
@@ -235,14 +235,7 @@ async fn sigterm_stops_a_running_measurement_promptly() {
     }
     // Let it get into its work.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sigterm(&server);
     let sent = Instant::now();
     let code = loop {
         if let Some(code) = server.child.try_wait().unwrap() {

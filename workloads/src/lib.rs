@@ -21,6 +21,7 @@ pub mod fraud;
 #[path = "gen/mod.rs"]
 pub mod generate;
 pub mod io;
+pub mod lake;
 pub mod loc;
 pub mod mode;
 pub mod output;

@@ -72,31 +72,26 @@ impl<'a> Advisor<'a> {
                 rate,
                 batch_usd,
                 stream_usd,
-                above: true,
-            } => format!(
-                "Above about {} events/s, {} would cost more than {} ({} vs {} a month there): the seed's \
-                 \"batch is cheaper\" stops holding.",
-                units::rate(round_sig(*rate)),
-                c(*batch).label(),
-                c(*stream).label(),
-                units::usd(*batch_usd),
-                units::usd(*stream_usd)
-            ),
-            Change::BreakEven {
-                batch,
-                stream,
-                rate,
-                batch_usd,
-                stream_usd,
-                above: false,
-            } => format!(
-                "Below about {} events/s, {} would also be cheaper than {} ({} vs {} a month there).",
-                units::rate(round_sig(*rate)),
-                c(*batch).label(),
-                c(*stream).label(),
-                units::usd(*batch_usd),
-                units::usd(*stream_usd)
-            ),
+                above,
+            } => {
+                let (b, st) = (c(*batch).label(), c(*stream).label());
+                let there = format!(
+                    "({} vs {} a month there)",
+                    units::usd(*batch_usd),
+                    units::usd(*stream_usd)
+                );
+                let rate = units::rate(round_sig(*rate));
+                if *above {
+                    format!(
+                        "Above about {rate} events/s, {b} would cost more than {st} {there}: the seed's \
+                         \"batch is cheaper\" stops holding."
+                    )
+                } else {
+                    format!(
+                        "Below about {rate} events/s, {b} would also be cheaper than {st} {there}."
+                    )
+                }
+            }
             Change::KappaWithExperience {
                 primary,
                 current_usd,

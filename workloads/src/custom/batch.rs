@@ -30,7 +30,8 @@ use crate::time::{HOUR, Millis};
 use super::CustomWorkload;
 use super::compiled::{Compiled, CustomEvent, CustomRow, Window};
 use super::def::{AggFunction, CompareOp, MAX_AGGREGATES};
-use super::events::{EventStore, schema};
+use super::events::{events_batch, schema};
+use crate::lake::Lake;
 
 /// A SQL identifier, double-quoted (inner quotes doubled).
 pub fn ident(name: &str) -> String {
@@ -237,7 +238,7 @@ pub struct CustomJob {
     job: &'static str,
     schema: SchemaRef,
     sql: String,
-    store: EventStore,
+    store: Lake,
     /// Every current window (passing the alert or not), by key and start.
     index: BTreeMap<(i64, Millis), CustomRow>,
     /// `(end, key, start)` of every window in `index`.
@@ -257,12 +258,13 @@ impl CustomJob {
             Window::Sliding { size, slide } => sliding_sql(&q, size, slide),
             Window::Session { gap } => session_sql(&q, gap),
         };
+        let schema = schema(&q);
         Ok(CustomJob {
-            schema: schema(&q),
+            store: Lake::new(job, schema.clone(), bucket_ms),
+            schema,
             engine: DfEngine::new(cfg)?,
             job,
             sql,
-            store: EventStore::new(bucket_ms),
             index: BTreeMap::new(),
             by_end: BTreeSet::new(),
             last_read_bytes: 0,
@@ -344,7 +346,7 @@ impl CustomJob {
             Table {
                 name: "new_events",
                 schema: self.schema.clone(),
-                batches: vec![super::events::events_batch(&q, &self.schema, new)?],
+                batches: vec![events_batch(&q, &self.schema, new)?],
             },
         ];
         let (s1, b1, s2, b2);
@@ -442,8 +444,9 @@ impl CustomJob {
                 .unwrap_or(Millis::MIN);
             emit_diff(&self.q, &old, &fresh, depends, out);
             self.replace(&old, &fresh);
-            let q = Arc::clone(&self.q);
-            self.store.land(&q, &self.schema, new)?;
+            let (q, schema) = (&self.q, &self.schema);
+            self.store
+                .land(new, |e| e.event_time, |g| events_batch(q, schema, g))?;
         }
         if let Some(h) = horizon {
             self.evict(h);

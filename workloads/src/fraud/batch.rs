@@ -15,18 +15,16 @@
 //! i.e. exactly the alerts the previous runs have not emitted (rules are
 //! monotone, so nothing is ever retracted). No emitted-set is needed.
 
-use std::collections::BTreeMap;
-use std::ops::RangeInclusive;
 use std::sync::LazyLock;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::datatypes::{Int64Type, UInt64Type};
 use datafusion::error::DataFusionError;
 
 use crate::df::{DfEngine, Table};
 use crate::error::{Result, WorkloadError};
 use crate::event::{Transaction, transactions_batch, transactions_schema};
+use crate::lake::Lake;
 use crate::mode::{IncrementalJob, JobConfig};
 use crate::output::Emission;
 use crate::time::{HOUR, Millis};
@@ -193,122 +191,34 @@ fn push_alerts(job: &str, batch: &RecordBatch, out: &mut Vec<Emission<Alert>>) -
     Ok(())
 }
 
-/// How many batches a bucket may collect before they are concatenated.
-const MAX_BATCHES_PER_BUCKET: usize = 8;
-
-/// Transactions as Arrow batches partitioned by event-time bucket (an hour
-/// for the batch lake, shorter for the micro-batch state), so that a run
-/// reads only the buckets near its new events.
-#[derive(Debug)]
-pub(super) struct TimeBuckets {
-    width: Millis,
-    buckets: BTreeMap<i64, Vec<RecordBatch>>,
-    bytes: usize,
+/// A lake of transactions in buckets `width` ms wide.
+pub(super) fn lake(job: &'static str, width: Millis) -> Lake {
+    Lake::new(job, transactions_schema(), width)
 }
 
-impl TimeBuckets {
-    /// Empty storage with buckets `width` ms wide.
-    pub(super) fn new(width: Millis) -> Self {
-        TimeBuckets {
-            width,
-            buckets: BTreeMap::new(),
-            bytes: 0,
-        }
-    }
+/// Lands transactions into `lake`.
+pub(super) fn land(lake: &mut Lake, events: &[Transaction]) -> Result<()> {
+    lake.land(events, |t| t.event_time, |g| Ok(transactions_batch(g)))
+}
 
-    fn bucket(&self, t: Millis) -> i64 {
-        t.div_euclid(self.width)
-    }
-
-    /// Lands `events` into their buckets, compacting buckets that collected
-    /// many small batches (late events, short runs).
-    pub(super) fn land(&mut self, events: &[Transaction]) -> Result<()> {
-        let mut groups: BTreeMap<i64, Vec<Transaction>> = BTreeMap::new();
-        for e in events {
-            groups
-                .entry(self.bucket(e.event_time))
-                .or_default()
-                .push(*e);
-        }
-        for (b, group) in groups {
-            let batch = transactions_batch(&group);
-            self.bytes += batch.get_array_memory_size();
-            let batches = self.buckets.entry(b).or_default();
-            batches.push(batch);
-            if batches.len() > MAX_BATCHES_PER_BUCKET {
-                let merged = concat_batches(&transactions_schema(), batches.iter())
-                    .map_err(|e| WorkloadError::datafusion("fraud-alerts compaction", e.into()))?;
-                let old: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
-                self.bytes = self.bytes - old + merged.get_array_memory_size();
-                *batches = vec![merged];
-            }
-        }
-        Ok(())
-    }
-
-    /// The bucket ranges that hold every transaction within 300 s (either
-    /// side) of some event in `new`, merged and sorted.
-    fn needed(&self, new: &[Transaction]) -> Vec<RangeInclusive<i64>> {
-        let mut spans: Vec<(i64, i64)> = new
-            .iter()
-            .map(|u| {
-                (
-                    self.bucket(u.event_time.saturating_sub(GEO_WINDOW_MS - 1)),
-                    self.bucket(u.event_time.saturating_add(GEO_WINDOW_MS - 1)),
-                )
-            })
-            .collect();
-        spans.sort_unstable();
-        let mut merged: Vec<RangeInclusive<i64>> = Vec::new();
-        for (lo, hi) in spans {
-            match merged.last_mut() {
-                Some(last) if lo <= last.end().saturating_add(1) => {
-                    *last = *last.start()..=hi.max(*last.end());
-                }
-                _ => merged.push(lo..=hi),
-            }
-        }
-        merged
-    }
-
-    /// The stored batches the alerts of `new` can depend on (partition
-    /// pruning), and their size in bytes.
-    pub(super) fn read_for(&self, new: &[Transaction]) -> (Vec<RecordBatch>, usize) {
-        let mut batches = Vec::new();
-        let mut bytes = 0;
-        for range in self.needed(new) {
-            for b in self.buckets.range(range).flat_map(|(_, v)| v) {
-                bytes += b.get_array_memory_size();
-                batches.push(b.clone());
-            }
-        }
-        (batches, bytes)
-    }
-
-    /// Drops the buckets whose transactions are all at or before `cutoff`.
-    pub(super) fn evict_through(&mut self, cutoff: Millis) {
-        // Bucket b ends at (b + 1) * width - 1; it can go when that is <= cutoff.
-        let first_kept = self.bucket(cutoff.saturating_add(1));
-        let kept = self.buckets.split_off(&first_kept);
-        let dropped = std::mem::replace(&mut self.buckets, kept);
-        self.bytes -= dropped
-            .values()
-            .flatten()
-            .map(RecordBatch::get_array_memory_size)
-            .sum::<usize>();
-    }
-
-    /// Bytes of all stored batches.
-    pub(super) fn bytes(&self) -> usize {
-        self.bytes
-    }
+/// The event-time ranges holding every transaction within 300 s (either
+/// side) of some event in `new`: what the alerts of `new` can depend on.
+pub(super) fn affected(new: &[Transaction]) -> Vec<(Millis, Millis)> {
+    new.iter()
+        .map(|u| {
+            (
+                u.event_time.saturating_sub(GEO_WINDOW_MS - 1),
+                u.event_time.saturating_add(GEO_WINDOW_MS - 1),
+            )
+        })
+        .collect()
 }
 
 /// The scheduled DataFusion job: lands each run's events in the lake and
 /// re-reads the partitions they can affect.
 pub struct FraudBatch {
     engine: DfEngine,
-    lake: TimeBuckets,
+    lake: Lake,
     /// Bytes of history the latest run re-read from the lake.
     last_read_bytes: usize,
 }
@@ -320,7 +230,7 @@ impl FraudBatch {
         engine.register_window_functions(super::window_fns::all());
         Ok(FraudBatch {
             engine,
-            lake: TimeBuckets::new(HOUR),
+            lake: lake("fraud-alerts batch", HOUR),
             last_read_bytes: 0,
         })
     }
@@ -334,13 +244,14 @@ impl IncrementalJob<FraudAlerts> for FraudBatch {
         out: &mut Vec<Emission<Alert>>,
     ) -> Result<()> {
         if !new.is_empty() {
-            let (history, bytes) = self.lake.read_for(new);
+            let (history, bytes) = self.lake.read(&affected(new));
             self.last_read_bytes = bytes;
             new_alerts(&self.engine, "fraud-alerts batch", history, new, out)?;
-            self.lake.land(new)?;
+            land(&mut self.lake, new)?;
         }
         if let Some(h) = horizon {
-            self.lake.evict_through(h.saturating_sub(GEO_WINDOW_MS));
+            self.lake
+                .evict_before(h.saturating_sub(GEO_WINDOW_MS).saturating_add(1));
         }
         Ok(())
     }
@@ -442,19 +353,19 @@ mod tests {
 
     #[test]
     fn buckets_prune_and_evict() {
-        let mut lake = TimeBuckets::new(HOUR);
+        let mut lake = lake("test", HOUR);
         let ev: Vec<_> = (0..10)
             .map(|h| txn(h, b"US", 1, h as i64 * HOUR + 1_000))
             .collect();
-        lake.land(&ev).unwrap();
+        land(&mut lake, &ev).unwrap();
         // An event early in hour 3 needs hours 2 and 3 only.
-        let (read, _) = lake.read_for(&[txn(99, b"US", 1, 3 * HOUR + 10)]);
+        let (read, _) = lake.read(&affected(&[txn(99, b"US", 1, 3 * HOUR + 10)]));
         let rows: usize = read.iter().map(RecordBatch::num_rows).sum();
         assert_eq!(rows, 2);
         let before = lake.bytes();
-        lake.evict_through(5 * HOUR - 1);
+        lake.evict_before(5 * HOUR);
         assert!(lake.bytes() < before);
-        let (read, _) = lake.read_for(&ev);
+        let (read, _) = lake.read(&affected(&ev));
         assert_eq!(read.iter().map(RecordBatch::num_rows).sum::<usize>(), 5);
     }
 }

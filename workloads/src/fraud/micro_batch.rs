@@ -17,13 +17,14 @@ use crate::mode::{IncrementalJob, JobConfig};
 use crate::output::Emission;
 use crate::time::{MINUTE, Millis};
 
-use super::batch::{TimeBuckets, new_alerts};
+use super::batch::{affected, lake, land, new_alerts};
 use super::{Alert, FraudAlerts, GEO_WINDOW_MS};
+use crate::lake::Lake;
 
 /// The per-trigger DataFusion job with carried state.
 pub struct FraudMicroBatch {
     engine: DfEngine,
-    state: TimeBuckets,
+    state: Lake,
 }
 
 impl FraudMicroBatch {
@@ -33,7 +34,7 @@ impl FraudMicroBatch {
         engine.register_window_functions(super::window_fns::all());
         Ok(FraudMicroBatch {
             engine,
-            state: TimeBuckets::new(MINUTE),
+            state: lake("fraud-alerts micro-batch", MINUTE),
         })
     }
 }
@@ -46,14 +47,15 @@ impl IncrementalJob<FraudAlerts> for FraudMicroBatch {
         out: &mut Vec<Emission<Alert>>,
     ) -> Result<()> {
         if !new.is_empty() {
-            let (history, _) = self.state.read_for(new);
+            let (history, _) = self.state.read(&affected(new));
             new_alerts(&self.engine, "fraud-alerts micro-batch", history, new, out)?;
-            self.state.land(new)?;
+            land(&mut self.state, new)?;
         }
         // Evict only after this trigger: its own events may be older than
         // `horizon` (it advanced while they were admitted).
         if let Some(h) = horizon {
-            self.state.evict_through(h.saturating_sub(GEO_WINDOW_MS));
+            self.state
+                .evict_before(h.saturating_sub(GEO_WINDOW_MS).saturating_add(1));
         }
         Ok(())
     }
