@@ -245,26 +245,8 @@ mod tests {
     use crate::mode::Lateness;
     use crate::output::{Change, materialize};
     use crate::sessions::SESSION_GAP_MS as GAP;
-    use crate::sessions::reference::{random_dataset, sessions};
+    use crate::sessions::reference::{click, random_dataset, row, sessions};
     use crate::time::MINUTE;
-
-    fn click(user_id: u64, page: u32, event_time: Millis) -> Click {
-        Click {
-            user_id,
-            page,
-            event_time,
-        }
-    }
-
-    fn row(user_id: u64, start: Millis, end: Millis, clicks: u64, pages: u64) -> Session {
-        Session {
-            user_id,
-            session_start: start,
-            session_end: end,
-            clicks,
-            distinct_pages: pages,
-        }
-    }
 
     fn run(
         job: &mut SessionMicroBatch,

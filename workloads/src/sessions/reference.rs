@@ -120,27 +120,31 @@ pub(crate) fn random_dataset(
     )
 }
 
+/// A click, for the tests of every mode.
+#[cfg(test)]
+pub(crate) fn click(user_id: u64, page: u32, event_time: i64) -> Click {
+    Click {
+        user_id,
+        page,
+        event_time,
+    }
+}
+
+/// An output row, for the tests of every mode.
+#[cfg(test)]
+pub(crate) fn row(user_id: u64, start: i64, end: i64, clicks: u64, pages: u64) -> Session {
+    Session {
+        user_id,
+        session_start: start,
+        session_end: end,
+        clicks,
+        distinct_pages: pages,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn click(user_id: u64, page: u32, event_time: i64) -> Click {
-        Click {
-            user_id,
-            page,
-            event_time,
-        }
-    }
-
-    fn row(user_id: u64, start: i64, end: i64, clicks: u64, pages: u64) -> Session {
-        Session {
-            user_id,
-            session_start: start,
-            session_end: end,
-            clicks,
-            distinct_pages: pages,
-        }
-    }
 
     #[test]
     fn gap_of_exactly_thirty_minutes_stays_one_session() {
