@@ -21,6 +21,18 @@ if [ ! -f "$WEIR_GOLDEN_DIR/expected_alerts.csv" ]; then
   exit 1
 fi
 
+# The replayable-log tests start a private redis-server on a free 127.0.0.1
+# port (and stop it); install it when missing.
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== apt-get install redis-server"
+    apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+  else
+    echo "error: redis-server is missing (Debian: sudo apt-get install -y redis-server); the broker tests need it." >&2
+    exit 1
+  fi
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo test (target dir: $CARGO_TARGET_DIR)"

@@ -9,12 +9,14 @@
 
 pub mod advisor;
 pub mod alloc;
+pub mod broker;
 pub mod chart;
 pub mod check;
 pub mod clock;
 pub mod cost;
 pub mod duration;
 pub mod error;
+pub mod log;
 pub mod measure;
 pub mod output;
 pub mod plan;

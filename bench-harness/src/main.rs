@@ -140,6 +140,16 @@ struct RunArgs {
     /// Also write the JSON scenario used, for editing and rerunning.
     #[arg(long)]
     scenario: Option<PathBuf>,
+    /// Where stream sources read from: `memory` (default), or `redis` to
+    /// also publish the events into a Redis stream and measure the kappa
+    /// replay of the whole log through the stream plan.
+    #[arg(long, default_value = "memory", value_parser = ["memory", "redis"])]
+    source: String,
+    /// The Redis to use with `--source redis` (e.g. redis://127.0.0.1:6379/);
+    /// default: a private redis-server on a free 127.0.0.1 port, stopped
+    /// at the end.
+    #[arg(long)]
+    broker: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -251,6 +261,12 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
             run_on_file(&s, path, &progress)?
         }
     };
+    if args.source == "redis" {
+        match broker_run(&s, args.input.as_deref(), args.broker.as_deref(), &progress) {
+            Ok(b) => report.broker = Some(b),
+            Err(e) => eprintln!("broker run skipped: {e:#}"),
+        }
+    }
     progress.finish();
     let path = output::write_report(&mut report, &out)?;
     println!("{}", table::summary(&report));
@@ -259,6 +275,56 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         println!("chart:  {}", out.join(c).display());
     }
     Ok(())
+}
+
+/// Publishes the run's events into a Redis stream and replays the whole
+/// log through the stream plan (`--source redis`).
+fn broker_run(
+    s: &Scenario,
+    input: Option<&std::path::Path>,
+    url: Option<&str>,
+    progress: &TerminalProgress,
+) -> anyhow::Result<bench_harness::report::BrokerReport> {
+    use bench_harness::log::RedisLog;
+    use bench_harness::log::redis_server::RedisServer;
+    fn go<W: Workload>(
+        w: &W,
+        s: &Scenario,
+        input: Option<&std::path::Path>,
+        url: &str,
+        progress: &TerminalProgress,
+    ) -> anyhow::Result<bench_harness::report::BrokerReport> {
+        let data = match input {
+            Some(path) => w.read_events(path)?,
+            None => w.generate(&s.generator)?,
+        };
+        let key = format!(
+            "weir:{}:{}",
+            w.name(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis())
+        );
+        let mut log = RedisLog::open(url, &key)?;
+        let result = bench_harness::broker::measure(w, &data, &mut log, progress);
+        // The run's stream is the run's: do not leave it in the user's Redis.
+        let _ = log.clear();
+        Ok(result?)
+    }
+    let private;
+    let url = match url {
+        Some(u) => u.to_string(),
+        None => {
+            private = RedisServer::start().map_err(anyhow::Error::msg)?;
+            private.url()
+        }
+    };
+    match s.workload {
+        WorkloadKind::FraudAlerts => go(&FraudAlerts, s, input, &url, progress),
+        WorkloadKind::DailyReport => go(&DailyReport, s, input, &url, progress),
+        WorkloadKind::Sessionization => go(&Sessionization, s, input, &url, progress),
+        WorkloadKind::Custom => go(&runner::custom_workload(s)?, s, input, &url, progress),
+    }
 }
 
 fn run_on_file(

@@ -29,6 +29,10 @@ pub struct Report {
     pub cost_curves: CostCurves,
     /// Wall-clock check of the simulation, when the scenario asked for one.
     pub realtime_validation: Option<RealtimeValidation>,
+    /// What was measured through a replayable log (a broker), when the run
+    /// asked for one (`--source redis`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker: Option<BrokerReport>,
     /// Chart files written next to the report (relative names).
     pub charts: Vec<String>,
 }
@@ -240,4 +244,39 @@ pub struct ValidationRow {
     pub real_p99_ms: f64,
     /// Both runs produced the same final output.
     pub same_output: bool,
+}
+
+/// Measured through a real log: publishing the events, and kappa-style
+/// reprocessing — the whole retained log replayed through the exact stream
+/// plan — next to the same plan over the in-memory data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrokerReport {
+    /// The log (broker URL and stream).
+    pub log: String,
+    /// The stream plan replayed.
+    pub plan: String,
+    pub events: u64,
+    /// Wall seconds to append every event, in arrival order.
+    pub publish_seconds: f64,
+    /// Wall seconds to read the whole log and run it through the plan.
+    pub replay_seconds: f64,
+    /// The same plan over the events already in memory.
+    pub in_memory_seconds: f64,
+    /// The replayed output equals ground truth.
+    pub replay_exact: bool,
+    /// Messages that did not parse (sent to the dead-letter stream).
+    pub dead_letters: u64,
+}
+
+impl BrokerReport {
+    /// Events per second the replay sustained.
+    pub fn replay_events_per_second(&self) -> f64 {
+        self.events as f64 / self.replay_seconds.max(1e-9)
+    }
+
+    /// Share of the replay spent reading from the broker and decoding.
+    pub fn broker_share(&self) -> f64 {
+        ((self.replay_seconds - self.in_memory_seconds) / self.replay_seconds.max(1e-9))
+            .clamp(0.0, 1.0)
+    }
 }

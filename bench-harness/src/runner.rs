@@ -208,6 +208,7 @@ pub fn run_on_dataset<W: Workload>(
         modes,
         cost_curves,
         realtime_validation: None,
+        broker: None,
         charts: Vec::new(),
     })
 }

@@ -81,6 +81,22 @@ pub fn summary(report: &Report) -> String {
             ));
         }
     }
+    if let Some(b) = &report.broker {
+        s.push_str(&format!(
+            "through the log ({}): published {} events in {}; kappa replay of the whole log through `{}`: {} \
+             ({} events/s; {} in memory, so the broker's share is {}), output {}, {} dead letters\n",
+            b.log,
+            units::count(b.events),
+            units::seconds(b.publish_seconds),
+            b.plan,
+            units::seconds(b.replay_seconds),
+            units::rate(b.replay_events_per_second()),
+            units::seconds(b.in_memory_seconds),
+            units::percent(b.broker_share()),
+            if b.replay_exact { "exact" } else { "DIFFERS from ground truth" },
+            b.dead_letters
+        ));
+    }
     s.push_str("✗ = final output differs from ground truth (see correctness in the JSON report)\n");
     s
 }

@@ -475,3 +475,49 @@ fn run_rejects_absurd_values_naming_the_field() {
         );
     }
 }
+
+/// `run --source redis`: the events go through a private redis-server on
+/// 127.0.0.1 (started and stopped by the harness), the report carries the
+/// kappa replay through the log, exact; an unreachable broker skips the
+/// broker run with the reason and the run still succeeds.
+#[test]
+fn run_through_redis_measures_the_replay_and_an_unreachable_broker_is_skipped() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("r");
+    let out_s = out.to_str().unwrap();
+    let base = [
+        "run",
+        "--workload",
+        "fraud-alerts",
+        "--duration",
+        "10m",
+        "--keys",
+        "200",
+        "--no-realtime",
+        "--source",
+        "redis",
+        "--out",
+        out_s,
+    ];
+    let run = bench_harness(&base);
+    assert!(run.status.success(), "{}", describe(&base, &run));
+    let report: Report =
+        serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let b = report.broker.expect("the report has the broker run");
+    assert!(b.replay_exact, "{b:?}");
+    assert_eq!(b.events, report.scenario.events);
+    assert!(b.log.starts_with("redis://127.0.0.1:"), "{b:?}");
+    assert!(text(&run.stdout).contains("kappa replay"));
+
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let url = format!("redis://127.0.0.1:{port}/");
+    let mut args = base.to_vec();
+    args.extend(["--broker", &url]);
+    let run = bench_harness(&args);
+    let what = describe(&args, &run);
+    assert!(run.status.success(), "{what}");
+    assert!(text(&run.stderr).contains("broker run skipped"), "{what}");
+    assert!(text(&run.stderr).contains(&port.to_string()), "{what}");
+}

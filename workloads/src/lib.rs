@@ -29,6 +29,7 @@ pub mod sessions;
 pub mod stop;
 pub mod time;
 pub mod validation;
+pub mod wire;
 pub mod workload;
 
 pub use custom::CustomWorkload;

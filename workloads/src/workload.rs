@@ -27,7 +27,7 @@ pub trait Workload: Send + Sync + 'static {
     }
 
     /// Input event.
-    type Event: Timed + Copy + Debug + Send + Sync + 'static;
+    type Event: Timed + Copy + Debug + Send + Sync + crate::wire::Wire + 'static;
     /// Output row (all output tables of the workload).
     type Row: OutputRow;
 

@@ -193,6 +193,7 @@ fn report(workload: WorkloadKind, mean: f64, peak: f64, modes: Vec<ModeReport>) 
             break_even: Vec::new(),
         },
         realtime_validation: None,
+        broker: None,
         charts: Vec::new(),
     }
 }
