@@ -4,7 +4,9 @@
 //! than modeled — and its output is checked against ground truth. The same
 //! plan over the in-memory events gives the broker's share.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
 
 use workloads::Workload;
 use workloads::dataset::Dataset;
@@ -16,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::log::{EventLog, LogError};
 use crate::plan::Plan;
 use crate::progress::Progress;
-use crate::report::BrokerReport;
+use crate::report::{BrokerLive, BrokerReport};
 
 /// Messages per append and per read.
 const PAGE: usize = 8192;
@@ -83,6 +85,7 @@ pub fn measure<W: Workload>(
         in_memory_seconds,
         replay_exact: materialize(&out) == truth,
         dead_letters: dead,
+        live: None,
     })
 }
 
@@ -124,6 +127,118 @@ pub fn replay<W: Workload>(
     }
     op.finish(&mut out);
     Ok((out, dead))
+}
+
+/// Feeds `data` live through the broker: a producer thread appends each
+/// event at its arrival time (on the wall clock, from the first one) over
+/// its own connection, while the exact stream operator tails the log over
+/// `consumer`; latency = emission time − event time, as in the real-time
+/// validation.
+pub fn live<W: Workload>(
+    workload: &W,
+    data: &Dataset<W::Event>,
+    producer: Box<dyn EventLog>,
+    consumer: &mut dyn EventLog,
+    events_per_second: f64,
+    stop: &workloads::Stop,
+) -> Result<BrokerLive> {
+    let n = data.events.len();
+    let start = data.arrival.first().copied().unwrap_or(0);
+    let t0 = Instant::now();
+    let producer = {
+        let events = data.events.clone();
+        let arrival = data.arrival.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || publish_on_time(producer, &events, &arrival, t0, &stop))
+    };
+    let mut hist =
+        Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).map_err(|e| Error::Invariant {
+            plan: "broker live run".into(),
+            message: format!("latency histogram: {e}"),
+        })?;
+    let mut op = workload.stream(&StreamConfig::EXACT);
+    let mut out = Vec::new();
+    let (mut next, mut seen) = (1u64, 0usize);
+    let deadline = Instant::now() + Duration::from_secs_f64(MAX_LIVE_SECONDS);
+    while seen < n {
+        stop.check()?;
+        if Instant::now() > deadline {
+            return Err(Error::Unsupported(format!(
+                "the broker live run saw {seen} of {n} events within {MAX_LIVE_SECONDS} s"
+            )));
+        }
+        let page = consumer.read(next, PAGE, Some(Duration::from_millis(20)))?;
+        if let Some(last) = page.last() {
+            next = last.offset + 1;
+        }
+        seen += page.len();
+        for rec in &page {
+            let e = W::Event::decode(&rec.bytes)
+                .map_err(|why| Error::Unsupported(format!("offset {}: {why}", rec.offset)))?;
+            let before = out.len();
+            op.on_event(&e, &mut out);
+            let now_us = t0.elapsed().as_secs_f64() * 1e6;
+            for em in &out[before..] {
+                let event_us = (em.depends_on - start) as f64 * 1000.0;
+                hist.saturating_record((now_us - event_us).max(1.0) as u64);
+            }
+        }
+    }
+    op.finish(&mut out);
+    producer.join().map_err(|_| Error::Invariant {
+        plan: "broker live run".into(),
+        message: "the producer thread panicked".into(),
+    })??;
+    let mut again = workload.stream(&StreamConfig::EXACT);
+    let expected = workloads::drive::drive_stream::<W>(again.as_mut(), &data.events);
+    let q = |p: f64| {
+        if hist.is_empty() {
+            0.0
+        } else {
+            hist.value_at_quantile(p) as f64 / 1000.0
+        }
+    };
+    Ok(BrokerLive {
+        events: n as u64,
+        events_per_second,
+        p50_ms: q(0.5),
+        p99_ms: q(0.99),
+        same_output: materialize(&out) == materialize(&expected),
+    })
+}
+
+/// Longest a live run through the broker may take (a bound on a broker
+/// that stops answering).
+const MAX_LIVE_SECONDS: f64 = 120.0;
+
+/// Appends each event when its arrival time comes, all events due in the
+/// same millisecond in one append.
+fn publish_on_time<E: Wire>(
+    mut log: Box<dyn EventLog>,
+    events: &[E],
+    arrival: &[workloads::time::Millis],
+    t0: Instant,
+    stop: &workloads::Stop,
+) -> Result<()> {
+    let start = arrival.first().copied().unwrap_or(0);
+    let mut i = 0;
+    while i < events.len() {
+        stop.check()?;
+        let due = arrival[i];
+        let at = Duration::from_millis((due - start).max(0) as u64);
+        if let Some(wait) = at.checked_sub(t0.elapsed()) {
+            std::thread::sleep(wait);
+        }
+        let mut batch = Vec::new();
+        while i < events.len() && arrival[i] <= due {
+            let mut m = Vec::with_capacity(E::LEN);
+            events[i].encode(&mut m);
+            batch.push(m);
+            i += 1;
+        }
+        log.append(&batch)?;
+    }
+    Ok(())
 }
 
 /// Ground truth as a changelog of upserts (what `materialize` compares).
@@ -193,6 +308,38 @@ mod tests {
             let mut log = RedisLog::open(&server.url(), key).unwrap();
             run(&mut log);
         }
+    }
+
+    #[test]
+    fn a_live_run_through_redis_sees_every_event_and_the_same_output() {
+        let server = RedisServer::start_for_test();
+        let data = Sessionization
+            .generate(&GenConfig {
+                duration_ms: 2_000,
+                rate: workloads::generate::RateProfile::Constant {
+                    events_per_second: 2_000.0,
+                },
+                keys: 100,
+                late_fraction: 0.0,
+                jitter_ms: 100,
+                max_lateness_ms: 100,
+                ..GenConfig::default()
+            })
+            .unwrap();
+        let producer = Box::new(RedisLog::open(&server.url(), "weir:live").unwrap());
+        let mut consumer = RedisLog::open(&server.url(), "weir:live").unwrap();
+        let live = live(
+            &Sessionization,
+            &data,
+            producer,
+            &mut consumer,
+            2_000.0,
+            &workloads::Stop::never(),
+        )
+        .unwrap();
+        assert_eq!(live.events, data.events.len() as u64);
+        assert!(live.same_output);
+        assert!(live.p50_ms > 0.0 && live.p99_ms >= live.p50_ms, "{live:?}");
     }
 
     #[test]

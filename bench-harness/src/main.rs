@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use bench_harness::alloc::CountingAlloc;
 use bench_harness::duration::parse_duration;
-use bench_harness::progress::TerminalProgress;
+use bench_harness::progress::{Progress, TerminalProgress};
 use bench_harness::scenario::Scenario;
 use bench_harness::spec;
 use bench_harness::{output, runner, table};
@@ -309,7 +309,26 @@ fn broker_run(
         let result = bench_harness::broker::measure(w, &data, &mut log, progress);
         // The run's stream is the run's: do not leave it in the user's Redis.
         let _ = log.clear();
-        Ok(result?)
+        let mut report = result?;
+        if let Some(rt) = &s.realtime {
+            progress.update("broker: live run", 0, 1);
+            let data =
+                bench_harness::realtime::generate_at(w, s, rt.seconds, rt.events_per_second)?;
+            let key = format!("{key}:live");
+            let producer = Box::new(RedisLog::open(url, &key)?);
+            let mut consumer = RedisLog::open(url, &key)?;
+            let live = bench_harness::broker::live(
+                w,
+                &data,
+                producer,
+                &mut consumer,
+                rt.events_per_second,
+                &workloads::Stop::never(),
+            );
+            let _ = consumer.clear();
+            report.live = Some(live?);
+        }
+        Ok(report)
     }
     let private;
     let url = match url {

@@ -131,7 +131,7 @@ fn saturation_run(fit: &ServiceFit, rt: &RealtimeConfig) -> Option<(f64, f64, St
 
 /// `seconds` of the scenario's events at a constant `rate`, with at most
 /// 200 ms of arrival jitter and no late data.
-fn generate_at<W: Workload>(
+pub fn generate_at<W: Workload>(
     workload: &W,
     s: &Scenario,
     seconds: f64,

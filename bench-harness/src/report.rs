@@ -266,6 +266,24 @@ pub struct BrokerReport {
     pub replay_exact: bool,
     /// Messages that did not parse (sent to the dead-letter stream).
     pub dead_letters: u64,
+    /// The stream plan fed live through the broker (a producer appending
+    /// at the events' arrival times, the operator tailing the log), when
+    /// the run has a real-time validation to compare with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<BrokerLive>,
+}
+
+/// Latency of the stream plan fed live through the broker: its difference
+/// from the real-time validation's stream row (same events, in-process
+/// queue) is the broker hop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrokerLive {
+    pub events: u64,
+    pub events_per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// The live output equals the in-memory run's.
+    pub same_output: bool,
 }
 
 impl BrokerReport {

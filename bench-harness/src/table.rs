@@ -96,6 +96,15 @@ pub fn summary(report: &Report) -> String {
             if b.replay_exact { "exact" } else { "DIFFERS from ground truth" },
             b.dead_letters
         ));
+        if let Some(l) = &b.live {
+            s.push_str(&format!(
+                "  live through the log at {} events/s: p50 {} / p99 {} (compare the real-time validation's stream row: the difference is the broker hop), same output: {}\n",
+                units::rate(l.events_per_second),
+                units::duration_ms(l.p50_ms),
+                units::duration_ms(l.p99_ms),
+                l.same_output
+            ));
+        }
     }
     s.push_str("✗ = final output differs from ground truth (see correctness in the JSON report)\n");
     s
