@@ -15,7 +15,6 @@
 use std::collections::BTreeMap;
 
 use datafusion::arrow::array::{Array, ArrowPrimitiveType, PrimitiveArray};
-use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::datatypes::{Int64Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::DataFusionError;
@@ -23,6 +22,7 @@ use datafusion::error::DataFusionError;
 use crate::df::{DfEngine, Table};
 use crate::error::{Result, WorkloadError};
 use crate::event::{Order, orders_batch, orders_schema};
+use crate::lake::Lake;
 use crate::mode::{IncrementalJob, JobConfig};
 use crate::output::{Emission, OutputRow};
 use crate::time::{DAY, Millis, day_of};
@@ -221,41 +221,11 @@ pub(super) fn by_day(rows: Vec<(DailyRow, Millis)>) -> BTreeMap<i32, Vec<(DailyR
     days
 }
 
-/// Landed orders of one event-time day.
-#[derive(Debug, Default)]
-struct Partition {
-    batches: Vec<RecordBatch>,
-}
-
-impl Partition {
-    /// Small batches from many runs are merged once there are this many.
-    const COMPACT_AT: usize = 32;
-
-    /// Appends a batch, compacting the partition when it has many pieces.
-    fn land(&mut self, batch: RecordBatch) -> Result<()> {
-        self.batches.push(batch);
-        if self.batches.len() >= Self::COMPACT_AT {
-            let merged = concat_batches(&orders_schema(), &self.batches).map_err(|e| {
-                WorkloadError::datafusion("daily-report batch: compacting the lake", e.into())
-            })?;
-            self.batches = vec![merged];
-        }
-        Ok(())
-    }
-
-    fn bytes(&self) -> usize {
-        self.batches
-            .iter()
-            .map(RecordBatch::get_array_memory_size)
-            .sum()
-    }
-}
-
 /// Batch job of `daily-report` (see the module docs).
 pub struct DailyBatch {
     engine: DfEngine,
-    /// The lake: every landed order, by event-time day.
-    lake: BTreeMap<i32, Partition>,
+    /// The lake: every landed order, partitioned by event-time day.
+    lake: Lake,
     /// The rows last emitted for each day (what the next recomputation of
     /// the day is compared with).
     emitted: BTreeMap<i32, BTreeMap<DailyKey, DailyRow>>,
@@ -266,33 +236,28 @@ impl DailyBatch {
     pub fn new(cfg: &JobConfig) -> Result<Self> {
         Ok(DailyBatch {
             engine: DfEngine::new(cfg)?,
-            lake: BTreeMap::new(),
+            lake: Lake::new("daily-report batch", orders_schema(), DAY),
             emitted: BTreeMap::new(),
         })
     }
 
     /// Lands the new orders in their day partitions; returns the touched days.
     fn land(&mut self, new: &[Order]) -> Result<Vec<i32>> {
-        let mut per_day: BTreeMap<i32, Vec<Order>> = BTreeMap::new();
-        for o in new {
-            per_day.entry(day_of(o.event_time)).or_default().push(*o);
-        }
-        for (day, orders) in &per_day {
-            self.lake
-                .entry(*day)
-                .or_default()
-                .land(orders_batch(orders))?;
-        }
-        Ok(per_day.into_keys().collect())
+        let mut days: Vec<i32> = new.iter().map(|o| day_of(o.event_time)).collect();
+        days.sort_unstable();
+        days.dedup();
+        self.lake
+            .land(new, |o| o.event_time, |g| Ok(orders_batch(g)))?;
+        Ok(days)
     }
 
     /// Recomputes the given days from their partitions: all their rows.
     fn recompute(&self, days: &[i32]) -> Result<Vec<(DailyRow, Millis)>> {
-        let batches: Vec<RecordBatch> = days
+        let spans: Vec<(Millis, Millis)> = days
             .iter()
-            .filter_map(|d| self.lake.get(d))
-            .flat_map(|p| p.batches.iter().cloned())
+            .map(|&d| (day_end(d) - DAY, day_end(d) - 1))
             .collect();
+        let (batches, _) = self.lake.read(&spans);
         let table = |batches: Vec<RecordBatch>| Table {
             name: "orders",
             schema: orders_schema(),
@@ -320,7 +285,8 @@ impl DailyBatch {
 
     /// Drops lake partitions and emitted rows of days no order can reach.
     fn evict(&mut self, horizon: Millis) {
-        self.lake.retain(|&d, _| day_end(d) > horizon);
+        // Day d can still change while day_end(d) > horizon.
+        self.lake.evict_before(horizon);
         self.emitted.retain(|&d, _| day_end(d) > horizon);
     }
 }
@@ -349,7 +315,7 @@ impl IncrementalJob<DailyReport> for DailyBatch {
     fn state_bytes(&self) -> usize {
         let row = std::mem::size_of::<(DailyKey, DailyRow)>() + 16;
         let rows: usize = self.emitted.values().map(|m| m.len() * row).sum();
-        self.lake.values().map(Partition::bytes).sum::<usize>() + rows
+        self.lake.bytes() + rows
     }
 }
 
