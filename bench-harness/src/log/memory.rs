@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{EventLog, LogError, MAX_MESSAGE_BYTES, Record};
+use super::{EventLog, LogError, Record, check_sizes};
 
 /// Messages in a vector; offset = index + 1.
 #[derive(Debug, Default)]
@@ -18,16 +18,7 @@ impl EventLog for MemoryLog {
     }
 
     fn append(&mut self, messages: &[Vec<u8>]) -> Result<u64, LogError> {
-        if let Some(m) = messages.iter().find(|m| m.len() > MAX_MESSAGE_BYTES) {
-            return Err(LogError {
-                log: self.name(),
-                action: "append",
-                message: format!(
-                    "a message of {} bytes is over the {MAX_MESSAGE_BYTES} bytes allowed",
-                    m.len()
-                ),
-            });
-        }
+        check_sizes(&self.name(), messages)?;
         self.messages.extend(messages.iter().cloned());
         Ok(self.messages.len() as u64)
     }

@@ -34,6 +34,22 @@ pub struct LogError {
     pub message: String,
 }
 
+/// Refuses an append with a message over [`MAX_MESSAGE_BYTES`] (before
+/// anything of it lands).
+pub(crate) fn check_sizes(log: &str, messages: &[Vec<u8>]) -> Result<(), LogError> {
+    match messages.iter().find(|m| m.len() > MAX_MESSAGE_BYTES) {
+        Some(m) => Err(LogError {
+            log: log.to_string(),
+            action: "append",
+            message: format!(
+                "a message of {} bytes is over the {MAX_MESSAGE_BYTES} bytes allowed",
+                m.len()
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// One stored message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {

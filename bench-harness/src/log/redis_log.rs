@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use redis::{Commands, Connection};
 
-use super::{EventLog, LogError, MAX_MESSAGE_BYTES, Record};
+use super::{EventLog, LogError, Record, check_sizes};
 
 /// How long connecting may take before the broker counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -118,16 +118,7 @@ impl EventLog for RedisLog {
     }
 
     fn append(&mut self, messages: &[Vec<u8>]) -> Result<u64, LogError> {
-        if let Some(m) = messages.iter().find(|m| m.len() > MAX_MESSAGE_BYTES) {
-            return Err(LogError {
-                log: self.name(),
-                action: "append",
-                message: format!(
-                    "a message of {} bytes is over the {MAX_MESSAGE_BYTES} bytes allowed",
-                    m.len()
-                ),
-            });
-        }
+        check_sizes(&self.name(), messages)?;
         if messages.is_empty() {
             return Ok(self.last);
         }
