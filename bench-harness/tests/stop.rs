@@ -55,6 +55,7 @@ fn stopped_during(s: &Scenario, trigger: &'static str) -> (Result<()>, Option<Du
 fn assert_stopped(s: &Scenario, trigger: &'static str) {
     let (result, took) = stopped_during(s, trigger);
     let took = took.unwrap_or_else(|| panic!("the run never reported `{trigger}`"));
+    eprintln!("stop requested at `{trigger}`: the run ended {took:?} later");
     assert!(
         matches!(result, Err(Error::Stopped(StopReason::Cancelled))),
         "stopped at `{trigger}`: expected Error::Stopped, got {result:?}"
@@ -99,9 +100,43 @@ fn a_stop_ends_the_real_time_validation() {
     rt.seconds = 30.0;
     let (result, took) = stopped_during(&s, "real-time validation");
     let took = took.expect("the run reached the validation");
+    eprintln!("stop requested in the real-time validation: the run ended {took:?} later");
     assert!(
         matches!(result, Err(Error::Stopped(StopReason::Cancelled))),
         "{result:?}"
     );
     assert!(took <= BOUND, "the validation went on for {took:?}");
+}
+
+/// Stops requested from another thread at moments that fall inside steps
+/// (not at a progress update): the run ends within the bound whatever it
+/// was doing.
+#[test]
+fn a_stop_at_any_moment_ends_the_run_within_the_bound() {
+    let s = Scenario::default_for(WorkloadKind::FraudAlerts);
+    for after_ms in [150, 900, 2_300, 4_100, 7_700] {
+        let stop = Stop::new();
+        let p = StopAt {
+            trigger: "never matches",
+            stop: stop.clone(),
+            requested: Mutex::new(None),
+        };
+        let (result, took) = std::thread::scope(|scope| {
+            let requester = scope.spawn(|| {
+                std::thread::sleep(Duration::from_millis(after_ms));
+                stop.request(StopReason::Cancelled);
+                Instant::now()
+            });
+            let result = run_scenario(&s, &p).map(|_| ());
+            let ended = Instant::now();
+            let at = requester.join().unwrap();
+            (result, ended.saturating_duration_since(at))
+        });
+        eprintln!("stop requested {after_ms} ms into the run: it ended {took:?} later");
+        assert!(
+            matches!(result, Err(Error::Stopped(StopReason::Cancelled))),
+            "{after_ms} ms: {result:?}"
+        );
+        assert!(took <= BOUND, "{after_ms} ms: the run went on for {took:?}");
+    }
 }
