@@ -114,6 +114,10 @@ pub struct ReportView {
     pub modes: Vec<ModeRow>,
     pub break_even: Vec<String>,
     pub validation: Vec<ValidationView>,
+    /// What was measured through a replayable log (a broker), worded; empty
+    /// when the run had none.
+    #[serde(default)]
+    pub broker: Vec<String>,
     pub charts: Vec<ChartView>,
     pub measured: Vec<String>,
     pub modeled: Vec<String>,

@@ -158,6 +158,7 @@ pub fn report_view(id: &str, r: &Report) -> ReportView {
         .collect();
     let plans: Vec<_> = r.modes.iter().map(|m| m.plan).collect();
     ReportView {
+        broker: r.broker.as_ref().map_or_else(Vec::new, broker_lines),
         id: id.to_string(),
         workload: r.workload.to_string(),
         scenario: r.scenario.name.clone(),
@@ -184,6 +185,44 @@ pub fn report_view(id: &str, r: &Report) -> ReportView {
             &plans,
         ),
     }
+}
+
+/// The broker measurements as sentences for the report page.
+fn broker_lines(b: &bench_harness::report::BrokerReport) -> Vec<String> {
+    let mut lines = vec![
+        format!(
+            "Published {} events into {} in {}.",
+            units::count(b.events),
+            b.log,
+            units::seconds(b.publish_seconds)
+        ),
+        format!(
+            "Kappa reprocessing, measured: replaying the whole log through {} took {} ({} events/s) against {} \
+             for the same plan in memory — the broker's share is {}. Output {}; {} dead letters.",
+            b.plan,
+            units::seconds(b.replay_seconds),
+            units::rate(b.replay_events_per_second()),
+            units::seconds(b.in_memory_seconds),
+            units::percent(b.broker_share()),
+            if b.replay_exact {
+                "exact"
+            } else {
+                "DIFFERENT from ground truth"
+            },
+            units::count(b.dead_letters)
+        ),
+    ];
+    if let Some(l) = &b.live {
+        lines.push(format!(
+            "Live through the broker at {} events/s: p50 {}, p99 {} (the real-time validation's stream row is the \
+             same events through an in-process queue: the difference is the broker hop). Same output: {}.",
+            units::rate(l.events_per_second),
+            units::duration_ms(l.p50_ms),
+            units::duration_ms(l.p99_ms),
+            if l.same_output { "yes" } else { "no" }
+        ));
+    }
+    lines
 }
 
 /// The advisor's answer as the pages show it; `evidence_report` is the
@@ -351,6 +390,37 @@ mod tests {
             }
         }
         assert!(seen > 0, "the reasons quote no cost at all");
+    }
+
+    #[test]
+    fn broker_measurements_are_worded_with_their_figures() {
+        let mut b = bench_harness::report::BrokerReport {
+            log: "redis://127.0.0.1:6390/ weir:fraud".into(),
+            plan: "stream eager+correct".into(),
+            events: 539_495,
+            publish_seconds: 1.1,
+            replay_seconds: 1.8,
+            in_memory_seconds: 0.54,
+            replay_exact: true,
+            dead_letters: 0,
+            live: None,
+        };
+        let lines = broker_lines(&b);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].contains("539,495 events"), "{lines:?}");
+        assert!(lines[1].contains("1.8 s") && lines[1].contains("70.0%"), "{lines:?}");
+        assert!(lines[1].contains("Output exact"), "{lines:?}");
+        b.replay_exact = false;
+        b.live = Some(bench_harness::report::BrokerLive {
+            events: 20_000,
+            events_per_second: 20_000.0,
+            p50_ms: 101.0,
+            p99_ms: 199.0,
+            same_output: true,
+        });
+        let lines = broker_lines(&b);
+        assert!(lines[1].contains("DIFFERENT"), "a wrong replay is shown: {lines:?}");
+        assert!(lines[2].contains("p99 199 ms"), "{lines:?}");
     }
 
     #[test]

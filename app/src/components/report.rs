@@ -198,6 +198,15 @@ pub fn ReportTables(report: ReportView) -> impl IntoView {
                     </div>
                 }
             })}
+        {(!r.broker.is_empty())
+            .then(|| {
+                view! {
+                    <h3>"Through a replayable log"</h3>
+                    <ul class="changes" id="broker">
+                        {r.broker.iter().map(|b| view! { <li>{b.clone()}</li> }).collect_view()}
+                    </ul>
+                }
+            })}
         <h3>"Charts"</h3>
         <Charts charts=r.charts.clone() />
     }
