@@ -408,7 +408,10 @@ mod tests {
         let lines = broker_lines(&b);
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert!(lines[0].contains("539,495 events"), "{lines:?}");
-        assert!(lines[1].contains("1.8 s") && lines[1].contains("70.0%"), "{lines:?}");
+        assert!(
+            lines[1].contains("1.8 s") && lines[1].contains("70.0%"),
+            "{lines:?}"
+        );
         assert!(lines[1].contains("Output exact"), "{lines:?}");
         b.replay_exact = false;
         b.live = Some(bench_harness::report::BrokerLive {
@@ -419,7 +422,10 @@ mod tests {
             same_output: true,
         });
         let lines = broker_lines(&b);
-        assert!(lines[1].contains("DIFFERENT"), "a wrong replay is shown: {lines:?}");
+        assert!(
+            lines[1].contains("DIFFERENT"),
+            "a wrong replay is shown: {lines:?}"
+        );
         assert!(lines[2].contains("p99 199 ms"), "{lines:?}");
     }
 
