@@ -266,6 +266,13 @@ pub struct BrokerReport {
     pub replay_exact: bool,
     /// Messages that did not parse (sent to the dead-letter stream).
     pub dead_letters: u64,
+    /// Wall seconds to read the whole log and reprocess it with the
+    /// micro-batch job in hour-sized catch-up triggers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub micro_batch_replay_seconds: Option<f64>,
+    /// That replay's output equals ground truth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub micro_batch_replay_exact: Option<bool>,
     /// The stream plan fed live through the broker (a producer appending
     /// at the events' arrival times, the operator tailing the log), when
     /// the run has a real-time validation to compare with.

@@ -96,6 +96,15 @@ pub fn summary(report: &Report) -> String {
             if b.replay_exact { "exact" } else { "DIFFERS from ground truth" },
             b.dead_letters
         ));
+        if let (Some(secs), Some(exact)) =
+            (b.micro_batch_replay_seconds, b.micro_batch_replay_exact)
+        {
+            s.push_str(&format!(
+                "  micro-batch replay of the same log in hour-sized catch-up triggers: {}, output {}\n",
+                units::seconds(secs),
+                if exact { "exact" } else { "DIFFERS from ground truth" }
+            ));
+        }
         if let Some(l) = &b.live {
             s.push_str(&format!(
                 "  live through the log at {} events/s: p50 {} / p99 {} (compare the real-time validation's stream row: the difference is the broker hop), same output: {}\n",

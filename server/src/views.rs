@@ -212,6 +212,17 @@ fn broker_lines(b: &bench_harness::report::BrokerReport) -> Vec<String> {
             units::count(b.dead_letters)
         ),
     ];
+    if let (Some(secs), Some(exact)) = (b.micro_batch_replay_seconds, b.micro_batch_replay_exact) {
+        lines.push(format!(
+            "Micro-batch reprocessing of the same log, in hour-sized catch-up triggers: {}; output {}.",
+            units::seconds(secs),
+            if exact {
+                "exact"
+            } else {
+                "DIFFERENT from ground truth"
+            }
+        ));
+    }
     if let Some(l) = &b.live {
         lines.push(format!(
             "Live through the broker at {} events/s: p50 {}, p99 {} (the real-time validation's stream row is the \
@@ -403,6 +414,8 @@ mod tests {
             in_memory_seconds: 0.54,
             replay_exact: true,
             dead_letters: 0,
+            micro_batch_replay_seconds: None,
+            micro_batch_replay_exact: None,
             live: None,
         };
         let lines = broker_lines(&b);

@@ -53,6 +53,27 @@ impl<'a> Advisor<'a> {
         }
     }
 
+    /// " Measured here: …" — the report's replay of the whole retained log
+    /// through a broker, when it has one; empty otherwise.
+    fn measured_replay(&self) -> String {
+        let Some(b) = &self.r.broker else {
+            return String::new();
+        };
+        format!(
+            " Measured here: replaying the whole retained log ({} events) from the broker through {} took {} \
+             ({} events/s), and its output was {}.",
+            units::count(b.events),
+            b.plan,
+            units::seconds(b.replay_seconds),
+            units::rate(b.replay_events_per_second()),
+            if b.replay_exact {
+                "exact"
+            } else {
+                "NOT equal to ground truth"
+            }
+        )
+    }
+
     /// One sentence per finding, in the words the advisor has always used.
     pub(crate) fn finding(&self, finding: &Finding) -> String {
         let a = self.a;
@@ -211,7 +232,8 @@ impl<'a> Advisor<'a> {
                  it) and harder in stream (replay from an offset or checkpoint). With no streaming \
                  experience on the team, kappa's replay is the wrong place to learn: lambda reprocesses \
                  by rerunning batch and keeps the stream only for the fast view."
-                    .to_string(),
+                    .to_string()
+                    + &self.measured_replay(),
                 lambda,
             ),
             Finding::ReprocessOftenKappa => {
@@ -219,6 +241,7 @@ impl<'a> Advisor<'a> {
                  history through the same code from a replayable source (such as Kafka with long retention), \
                  instead of maintaining a second batch pipeline."
                     .to_string()
+                    + &self.measured_replay()
             }
             Finding::WithinBudget { usd, budget } => format!(
                 "Within your budget: {} of {} a month.",

@@ -1450,3 +1450,42 @@ fn out_of_reach_and_exact_near_fastest_wording() {
         text(&r)
     );
 }
+
+/// With a measured replay through a broker in the report, the kappa reason
+/// cites it; without one it says nothing of a measurement it lacks.
+#[test]
+fn the_kappa_reason_cites_a_measured_replay() {
+    let mut a = answers(
+        Freshness::TenSeconds,
+        Transformation::FilterAlert,
+        Experience::Expert,
+        300.0,
+    );
+    a.reprocessing = Reprocessing::Often;
+    let plain = recommend(&a, &all_reports()).unwrap();
+    assert_eq!(plain.recommendation, Architecture::Kappa);
+    assert!(!plain.reasons.join(" ").contains("Measured here"));
+    let mut reports = all_reports();
+    for r in &mut reports {
+        r.broker = Some(crate::report::BrokerReport {
+            log: "redis://127.0.0.1:1/ weir:test".into(),
+            plan: "stream eager+correct".into(),
+            events: 539_495,
+            publish_seconds: 1.1,
+            replay_seconds: 1.8,
+            in_memory_seconds: 0.5,
+            replay_exact: true,
+            dead_letters: 0,
+            micro_batch_replay_seconds: None,
+            micro_batch_replay_exact: None,
+            live: None,
+        });
+    }
+    let cited = recommend(&a, &reports).unwrap();
+    let text = cited.reasons.join(" ");
+    assert!(
+        text.contains("Measured here: replaying the whole retained log (539,495 events)")
+            && text.contains("took 1.8 s"),
+        "{text}"
+    );
+}
