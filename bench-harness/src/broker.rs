@@ -98,6 +98,34 @@ pub fn measure<W: Workload>(
     })
 }
 
+/// Reads the first `n` records of `log` in pages, handing each page to
+/// `f`; a log that ends short of `n` is an error naming the offset.
+fn each_page(
+    log: &mut dyn EventLog,
+    n: usize,
+    stage: &str,
+    progress: &dyn Progress,
+    mut f: impl FnMut(&mut dyn EventLog, &[crate::log::Record]) -> Result<()>,
+) -> Result<()> {
+    let (mut next, mut seen) = (1u64, 0usize);
+    while seen < n {
+        progress.update(stage, seen as u64, n as u64);
+        progress.check()?;
+        let page = log.read(next, PAGE.min(n - seen), None)?;
+        let Some(last) = page.last() else {
+            return Err(Error::Unsupported(format!(
+                "log `{}` ended at offset {} of the {n} records expected",
+                log.name(),
+                next - 1
+            )));
+        };
+        next = last.offset + 1;
+        seen += page.len();
+        f(log, &page)?;
+    }
+    Ok(())
+}
+
 /// Reads `n` records from offset 1 of `log` through a fresh stream
 /// operator of `cfg`, and ends its input. A record that does not parse is
 /// kept as a dead letter and counted, never fed or dropped silently.
@@ -110,30 +138,25 @@ pub fn replay<W: Workload>(
 ) -> Result<(Vec<workloads::Emission<W::Row>>, u64)> {
     let mut op = workload.stream(cfg);
     let mut out = Vec::new();
-    let (mut next, mut seen, mut dead) = (1u64, 0usize, 0u64);
-    while seen < n {
-        progress.update("broker: replaying the log", seen as u64, n as u64);
-        progress.check()?;
-        let page = log.read(next, PAGE.min(n - seen), None)?;
-        let Some(last) = page.last() else {
-            return Err(Error::Unsupported(format!(
-                "log `{}` ended at offset {} of the {n} records expected",
-                log.name(),
-                next - 1
-            )));
-        };
-        next = last.offset + 1;
-        seen += page.len();
-        for rec in &page {
-            match W::Event::decode(&rec.bytes) {
-                Ok(e) => op.on_event(&e, &mut out),
-                Err(why) => {
-                    dead += 1;
-                    log.dead_letter(rec, &why)?;
+    let mut dead = 0u64;
+    each_page(
+        log,
+        n,
+        "broker: replaying the log",
+        progress,
+        |log, page| {
+            for rec in page {
+                match W::Event::decode(&rec.bytes) {
+                    Ok(e) => op.on_event(&e, &mut out),
+                    Err(why) => {
+                        dead += 1;
+                        log.dead_letter(rec, &why)?;
+                    }
                 }
             }
-        }
-    }
+            Ok(())
+        },
+    )?;
     op.finish(&mut out);
     Ok((out, dead))
 }
@@ -261,22 +284,10 @@ fn replay_micro_batch<W: Workload>(
     progress: &dyn Progress,
 ) -> Result<Vec<workloads::Emission<W::Row>>> {
     let mut events = Vec::with_capacity(n);
-    let (mut next, mut seen) = (1u64, 0usize);
-    while seen < n {
-        progress.update("broker: micro-batch replay", seen as u64, n as u64);
-        progress.check()?;
-        let page = log.read(next, PAGE.min(n - seen), None)?;
-        let Some(last) = page.last() else {
-            return Err(Error::Unsupported(format!(
-                "log `{}` ended at offset {} of the {n} records expected",
-                log.name(),
-                next - 1
-            )));
-        };
-        next = last.offset + 1;
-        seen += page.len();
+    each_page(log, n, "broker: micro-batch replay", progress, |_, page| {
         events.extend(page.iter().filter_map(|r| W::Event::decode(&r.bytes).ok()));
-    }
+        Ok(())
+    })?;
     events.sort_by_key(|e| e.event_time());
     let mut job = workload.micro_batch(&workloads::JobConfig::default())?;
     let mut out = Vec::new();
