@@ -387,3 +387,37 @@ pub(crate) fn simplicity(a: &Cand, b: &Cand) -> (bool, String) {
     }
     (simpler, detail)
 }
+
+/// A candidate in words (the only English about a candidate).
+impl Cand<'_> {
+    /// "batch every 15m: p99 16 min, $2.47/month"
+    pub(crate) fn brief(&self) -> String {
+        format!(
+            "{}: p99 {}, {}",
+            self.label(),
+            units::duration_ms(self.p99_ms),
+            units::usd_per_month(self.usd())
+        )
+    }
+    /// "exact" or "recall 0.9906, 636 late events dropped"
+    pub(crate) fn correctness(&self) -> String {
+        let c = &self.src.correctness;
+        if c.exact {
+            "exact".to_string()
+        } else {
+            let mut parts = Vec::new();
+            if c.precision < 1.0 {
+                parts.push(format!("precision {:.4}", c.precision));
+            }
+            if c.recall < 1.0 {
+                parts.push(format!("recall {:.4}", c.recall));
+            }
+            parts.push(format!(
+                "{} late event{} dropped",
+                units::count(c.late_dropped),
+                if c.late_dropped == 1 { "" } else { "s" }
+            ));
+            parts.join(", ")
+        }
+    }
+}
