@@ -16,19 +16,13 @@ use workloads::output::materialize;
 use workloads::wire::Wire;
 
 use crate::error::{Error, Result};
-use crate::log::{EventLog, LogError};
+use crate::log::EventLog;
 use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::report::{BrokerLive, BrokerReport};
 
 /// Messages per append and per read.
 const PAGE: usize = 8192;
-
-impl From<LogError> for Error {
-    fn from(e: LogError) -> Self {
-        Error::Unsupported(e.to_string())
-    }
-}
 
 /// Publishes `data` into the (empty) `log` and replays it through the
 /// exact stream plan.

@@ -33,6 +33,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A replayable log (broker) failed: which log, doing what.
+    #[error(transparent)]
+    Log(#[from] crate::log::LogError),
     /// The run was asked to stop (cancel, time limit, shutdown) and did.
     #[error("the run was stopped: {0}")]
     Stopped(StopReason),
