@@ -29,6 +29,9 @@ pub enum WorkloadError {
         source: datafusion::error::DataFusionError,
     },
     /// A configuration value is out of its bounds.
+    /// A checkpoint's state could not be saved or taken back.
+    #[error("state of {what}: {message}")]
+    State { what: String, message: String },
     #[error("invalid configuration: {0}")]
     Config(String),
     /// The computation was asked to stop ([`crate::stop::Stop`]).

@@ -11,6 +11,7 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::error::{Result, WorkloadError};
+use crate::snapshot;
 use crate::time::Millis;
 
 /// How many batches a bucket may collect (late events, short runs) before
@@ -117,6 +118,53 @@ impl Lake {
     pub fn bytes(&self) -> usize {
         self.bytes
     }
+
+    /// The landed batches as bytes (each bucket as Arrow IPC): a
+    /// micro-batch job's carried events in its checkpoint.
+    pub fn snapshot(&self) -> Result<Vec<u8>> {
+        let buckets = self
+            .buckets
+            .iter()
+            .map(|(&k, batches)| {
+                Ok((
+                    k,
+                    snapshot::batches_to_ipc(self.job, &self.schema, batches)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        snapshot::save(
+            self.job,
+            &SavedLake {
+                width: self.width,
+                buckets,
+            },
+        )
+    }
+
+    /// Replaces the landed batches with a [`Lake::snapshot`] of a lake of
+    /// the same schema and bucket width.
+    pub fn restore(&mut self, bytes: &[u8]) -> Result<()> {
+        let saved: SavedLake = snapshot::load(self.job, bytes)?;
+        snapshot::same(self.job, "bucket width (ms)", saved.width, self.width)?;
+        let mut buckets = BTreeMap::new();
+        for (k, ipc) in saved.buckets {
+            buckets.insert(k, snapshot::batches_from_ipc(self.job, &self.schema, &ipc)?);
+        }
+        self.bytes = buckets
+            .values()
+            .flatten()
+            .map(RecordBatch::get_array_memory_size)
+            .sum();
+        self.buckets = buckets;
+        Ok(())
+    }
+}
+
+/// A lake in a checkpoint: its width and each bucket's Arrow IPC stream.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedLake {
+    width: Millis,
+    buckets: Vec<(i64, Vec<u8>)>,
 }
 
 #[cfg(test)]

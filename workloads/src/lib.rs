@@ -26,6 +26,7 @@ pub mod loc;
 pub mod mode;
 pub mod output;
 pub mod sessions;
+pub mod snapshot;
 pub mod stop;
 pub mod time;
 pub mod validation;

@@ -143,7 +143,7 @@ pub enum Admission {
 
 /// Tracks the watermark and decides what happens to late events. Stream
 /// operators embed one; the runner uses one to feed micro-batch triggers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LateGate {
     lateness: Lateness,
     max_seen: Option<Millis>,
@@ -262,6 +262,18 @@ pub trait StreamOperator<W: Workload + ?Sized>: Send {
     fn state_bytes(&self) -> usize;
     /// Late-data counters so far.
     fn late_stats(&self) -> LateStats;
+    /// The whole state as bytes ([`crate::snapshot`]): with the source
+    /// offset it was taken at, what a checkpoint stores.
+    fn snapshot(&self) -> Result<Vec<u8>> {
+        Err(crate::snapshot::unsupported("this stream operator"))
+    }
+    /// Replaces this (fresh) operator's state with a [`Self::snapshot`]
+    /// taken under the same configuration; a snapshot of another
+    /// configuration or garbage is an error and leaves the operator as it was.
+    fn restore(&mut self, bytes: &[u8]) -> Result<()> {
+        let _ = bytes;
+        Err(crate::snapshot::unsupported("this stream operator"))
+    }
 }
 
 /// A DataFusion job that folds newly arrived events into its results: the
@@ -280,6 +292,16 @@ pub trait IncrementalJob<W: Workload + ?Sized>: Send {
     ) -> Result<()>;
     /// Approximate bytes of state (carried state, or re-read history) now.
     fn state_bytes(&self) -> usize;
+    /// The carried state as bytes (see [`StreamOperator::snapshot`]). Batch
+    /// jobs have none to keep: their answer to a crash is a rerun.
+    fn snapshot(&self) -> Result<Vec<u8>> {
+        Err(crate::snapshot::unsupported("this job"))
+    }
+    /// Replaces this (fresh) job's carried state with a [`Self::snapshot`].
+    fn restore(&mut self, bytes: &[u8]) -> Result<()> {
+        let _ = bytes;
+        Err(crate::snapshot::unsupported("this job"))
+    }
 }
 
 /// Statically declared complexity facts of one workload's mode.

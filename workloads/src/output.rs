@@ -7,19 +7,27 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::hash::Hash;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use crate::time::Millis;
 
 /// A row of a workload's output. `Ord` is the contract's output order; two
-/// rows with the same key never coexist in a final output.
-pub trait OutputRow: Clone + Ord + Eq + Debug + Send + Sync + 'static {
+/// rows with the same key never coexist in a final output. Rows and keys
+/// are serde types so a changelog can be journaled to disk (the recovery
+/// sink) and read back.
+pub trait OutputRow:
+    Clone + Ord + Eq + Debug + Send + Sync + Serialize + DeserializeOwned + 'static
+{
     /// What identifies a result across corrections (e.g. `(day, store, category)`).
-    type Key: Ord + Clone + Eq + Hash + Debug + Send + Sync;
+    type Key: Ord + Clone + Eq + Hash + Debug + Send + Sync + Serialize + DeserializeOwned;
     /// The row's key.
     fn key(&self) -> Self::Key;
 }
 
 /// One change to the output.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(bound = "")]
 pub enum Change<R: OutputRow> {
     /// Insert the row, or replace the row with the same key.
     Upsert(R),

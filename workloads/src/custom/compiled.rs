@@ -53,7 +53,9 @@ impl crate::event::Timed for CustomEvent {
 /// One output row: a key's window and its aggregates (in definition order;
 /// unused slots are 0). `newest` — the newest event time in the window — is
 /// not written out; it is what the latency of the row is measured from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct CustomRow {
     pub key: i64,
     pub window_start: Millis,

@@ -57,7 +57,7 @@ fn partials_sql() -> String {
 }
 
 /// Running sales of one (store, category) group.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct SalesAgg {
     orders: u64,
     units: u64,
@@ -66,7 +66,7 @@ struct SalesAgg {
 }
 
 /// Carried state of one day.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct DayState {
     sales: FxHashMap<(u32, u32), SalesAgg>,
     /// Revenue per product.
@@ -234,6 +234,16 @@ impl IncrementalJob<DailyReport> for DailyMicroBatch {
 
     fn state_bytes(&self) -> usize {
         self.state.values().map(DayState::bytes).sum()
+    }
+
+    /// The per-day aggregates and emitted top rows.
+    fn snapshot(&self) -> Result<Vec<u8>> {
+        crate::snapshot::save(JOB, &self.state)
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<()> {
+        self.state = crate::snapshot::load(JOB, bytes)?;
+        Ok(())
     }
 }
 

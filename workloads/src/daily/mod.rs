@@ -23,7 +23,9 @@ pub const TOP_N: u8 = 3;
 
 /// One row of `daily_sales`. Field order is the output order
 /// (`category` is a sorted-dictionary id, so id order is text order).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct DailySales {
     /// Day number (`floor(event_time / 86_400_000)`).
     pub day: i32,
@@ -35,7 +37,9 @@ pub struct DailySales {
 }
 
 /// One row of `daily_top_products`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct TopProduct {
     pub day: i32,
     /// 1..=3.
@@ -45,14 +49,18 @@ pub struct TopProduct {
 }
 
 /// A row of either output table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum DailyRow {
     Sales(DailySales),
     Top(TopProduct),
 }
 
 /// Key of a [`DailyRow`]: `(day, store, category)` or `(day, rank)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum DailyKey {
     Sales {
         day: i32,

@@ -29,10 +29,13 @@ use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap;
 
+use crate::error::Result;
 use crate::event::Order;
 use crate::mode::{Admission, EmitPolicy, LateGate, LateStats, StreamConfig, StreamOperator};
 use crate::output::{Change, Emission};
+use crate::snapshot;
 use crate::time::{DAY, Millis, day_of};
+use serde::{Deserialize, Serialize};
 
 use super::reference::order_revenue;
 use super::{DailyKey, DailyReport, DailyRow, DailySales, TOP_N, TopProduct};
@@ -40,7 +43,7 @@ use super::{DailyKey, DailyReport, DailyRow, DailySales, TOP_N, TopProduct};
 const N: usize = TOP_N as usize;
 
 /// Running totals of one (day, store, category) group.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 struct SalesAcc {
     orders: u64,
     units: u64,
@@ -49,7 +52,7 @@ struct SalesAcc {
 }
 
 /// The best [`TOP_N`] (product, revenue) pairs of a day, best first.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct TopN {
     entries: [(u32, i64); N],
     len: usize,
@@ -105,7 +108,7 @@ impl TopN {
 }
 
 /// Everything the operator keeps about one day.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct DayState {
     sales: FxHashMap<(u32, u32), SalesAcc>,
     products: FxHashMap<u32, i64>,
@@ -229,6 +232,8 @@ fn day_end(day: i32) -> Millis {
 }
 
 /// Per-event operator of `daily-report` (see the module docs for policies).
+/// All of it is the checkpointed state.
+#[derive(Serialize, Deserialize)]
 pub struct DailyStream {
     gate: LateGate,
     policy: EmitPolicy,
@@ -347,7 +352,27 @@ impl StreamOperator<DailyReport> for DailyStream {
             dropped: self.gate.dropped,
         }
     }
+
+    fn snapshot(&self) -> Result<Vec<u8>> {
+        snapshot::save(WHAT, self)
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<()> {
+        let saved: DailyStream = snapshot::load(WHAT, bytes)?;
+        snapshot::same(WHAT, "policy", saved.policy, self.policy)?;
+        snapshot::same(
+            WHAT,
+            "lateness",
+            saved.gate.lateness(),
+            self.gate.lateness(),
+        )?;
+        *self = saved;
+        Ok(())
+    }
 }
+
+/// What checkpoint errors call this operator.
+const WHAT: &str = "the daily-report stream operator";
 
 #[cfg(test)]
 mod tests {

@@ -63,6 +63,15 @@ impl IncrementalJob<FraudAlerts> for FraudMicroBatch {
     fn state_bytes(&self) -> usize {
         self.state.bytes()
     }
+
+    /// The carried transactions (Arrow IPC per minute bucket).
+    fn snapshot(&self) -> Result<Vec<u8>> {
+        self.state.snapshot()
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<()> {
+        self.state.restore(bytes)
+    }
 }
 
 #[cfg(test)]

@@ -28,7 +28,9 @@ pub const VELOCITY_MIN_COUNT: usize = 5;
 pub const GEO_WINDOW_MS: i64 = 300_000;
 
 /// An alert rule. Variant order is the output order (`rule` sorted as text).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Rule {
     GeoHop,
     LargeAmount,
@@ -47,7 +49,9 @@ impl Rule {
 }
 
 /// One row of `alerts`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Alert {
     pub txn_id: u64,
     pub rule: Rule,

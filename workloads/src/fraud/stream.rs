@@ -30,10 +30,13 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
+use crate::error::Result;
 use crate::event::{Country, Transaction};
 use crate::mode::{Admission, EmitPolicy, LateGate, LateStats, StreamConfig, StreamOperator};
 use crate::output::Emission;
+use crate::snapshot;
 use crate::time::Millis;
 
 use super::{
@@ -69,7 +72,7 @@ fn within(gap: u32, window: Millis) -> bool {
 }
 
 /// One transaction in a card's history (32 bytes).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Entry {
     event_time: Millis,
     txn_id: u64,
@@ -93,7 +96,7 @@ struct Entry {
 /// cards it is a cache miss on nearly every event. With this copy the common
 /// (in-order) arrival computes its links from the slot it has just looked
 /// up and only *writes* the vector, a store the CPU does not wait for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Tail {
     /// Event time of the newest entry (meaningless while the card is empty).
     newest: Millis,
@@ -202,7 +205,7 @@ fn decide_alone(e: &mut Entry, out: &mut Vec<Emission<Alert>>) {
 }
 
 /// A card's recent transactions, sorted by event time.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Card {
     entries: Vec<Entry>,
     /// Always `Tail::of(&entries)`.
@@ -424,7 +427,9 @@ impl Card {
 }
 
 /// The stream operator: per-card sorted histories, a late-data gate, the
-/// pending heap of `Final` and the idle-card sweep queue.
+/// pending heap of `Final` and the idle-card sweep queue. All of it is the
+/// checkpointed state.
+#[derive(Serialize, Deserialize)]
 pub struct FraudStream {
     policy: EmitPolicy,
     gate: LateGate,
@@ -435,8 +440,12 @@ pub struct FraudStream {
     /// event-time order; popped once behind the eviction cutoff.
     sweep: VecDeque<(Millis, u64)>,
     /// Sum of the cards' entry-vector capacities (for `state_bytes`).
+    #[serde(skip)]
     entry_slots: usize,
 }
+
+/// What checkpoint errors call this operator.
+const WHAT: &str = "the fraud-alerts stream operator";
 
 impl FraudStream {
     /// A new operator with empty state.
@@ -622,6 +631,24 @@ impl StreamOperator<FraudAlerts> for FraudStream {
             late: self.gate.late,
             dropped: self.gate.dropped,
         }
+    }
+
+    fn snapshot(&self) -> Result<Vec<u8>> {
+        snapshot::save(WHAT, self)
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<()> {
+        let mut saved: FraudStream = snapshot::load(WHAT, bytes)?;
+        snapshot::same(WHAT, "policy", saved.policy, self.policy)?;
+        snapshot::same(
+            WHAT,
+            "lateness",
+            saved.gate.lateness(),
+            self.gate.lateness(),
+        )?;
+        saved.entry_slots = saved.cards.values().map(|c| c.entries.capacity()).sum();
+        *self = saved;
+        Ok(())
     }
 }
 

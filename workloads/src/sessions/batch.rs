@@ -135,7 +135,7 @@ pub(super) fn internal(job: &str, msg: String) -> WorkloadError {
 
 /// The current sessions, indexed by user then start (to find the sessions a
 /// click can reach) and by end (to drop those behind a horizon).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(super) struct SessionIndex {
     by_user: FxHashMap<u64, BTreeMap<Millis, Session>>,
     by_end: BTreeSet<(Millis, u64, Millis)>,

@@ -236,6 +236,20 @@ impl IncrementalJob<Sessionization> for SessionMicroBatch {
             + self.page_count * size_of::<u32>()
             + self.pages.capacity() * (size_of::<((u64, Millis), Vec<u32>)>() + 1)
     }
+
+    /// The live sessions and their distinct pages.
+    fn snapshot(&self) -> Result<Vec<u8>> {
+        crate::snapshot::save(JOB, &(&self.sessions, &self.pages))
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<()> {
+        let (sessions, pages): (SessionIndex, FxHashMap<(u64, Millis), Vec<u32>>) =
+            crate::snapshot::load(JOB, bytes)?;
+        self.page_count = pages.values().map(Vec::len).sum();
+        self.sessions = sessions;
+        self.pages = pages;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -23,7 +23,9 @@ use crate::workload::{Workload, WorkloadKind};
 pub const SESSION_GAP_MS: i64 = 1_800_000;
 
 /// One row of `sessions`. Field order is the output order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Session {
     pub user_id: u64,
     pub session_start: i64,

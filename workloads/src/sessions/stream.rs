@@ -20,10 +20,13 @@ use std::mem::size_of;
 
 use rustc_hash::FxHashMap;
 
+use crate::error::Result;
 use crate::event::Click;
 use crate::mode::{Admission, EmitPolicy, LateGate, LateStats, StreamConfig, StreamOperator};
 use crate::output::Emission;
+use crate::snapshot;
 use crate::time::Millis;
+use serde::{Deserialize, Serialize};
 
 use super::{SESSION_GAP_MS, Session, Sessionization};
 
@@ -36,7 +39,7 @@ const BITMAP_PAGES: u32 = 128;
 
 /// The distinct pages of a session: a bitmap for small ids (dictionaries of
 /// a few dozen pages fit entirely) and a sorted list for the others.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct PageSet {
     bits: [u64; 2],
     spill: Vec<u32>,
@@ -52,9 +55,11 @@ impl PageSet {
 /// Owner of the spill lists' memory: a pool of cleared lists reused for new
 /// sessions, scratch space for merges, and the bookkeeping for
 /// `state_bytes`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct SpillLists {
+    #[serde(skip)]
     pool: Vec<Vec<u32>>,
+    #[serde(skip)]
     scratch: Vec<u32>,
     /// Capacity of every spill list owned (live, pooled, scratch).
     capacity: usize,
@@ -128,7 +133,7 @@ fn merge_sorted(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
 }
 
 /// One session of a user that the operator still holds.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct OpenSession {
     start: Millis,
     end: Millis,
@@ -203,7 +208,7 @@ enum Touch {
 /// A user's sessions — `older` then `last`, sorted by start, consecutive
 /// ones more than the gap apart — and its queued deadline. A user is only
 /// held while it has a session.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct UserState {
     older: Vec<OpenSession>,
     /// The newest session, inline in the map slot: where in-order clicks land.
@@ -310,7 +315,9 @@ impl UserState {
     }
 }
 
-/// Per-event sessionization operator.
+/// Per-event sessionization operator. All of it but the reusable spare
+/// vectors is the checkpointed state.
+#[derive(Serialize, Deserialize)]
 pub struct SessionStream {
     cfg: StreamConfig,
     gate: LateGate,
@@ -322,6 +329,7 @@ pub struct SessionStream {
     spill: SpillLists,
     /// Empty `older` vectors of users that were dropped, reused for users
     /// that come back (no allocation per returning user).
+    #[serde(skip)]
     spare: Vec<Vec<OpenSession>>,
     /// Sessions currently held.
     live_sessions: usize,
@@ -583,7 +591,21 @@ impl StreamOperator<Sessionization> for SessionStream {
             dropped: self.gate.dropped,
         }
     }
+
+    fn snapshot(&self) -> Result<Vec<u8>> {
+        snapshot::save(WHAT, self)
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<()> {
+        let saved: SessionStream = snapshot::load(WHAT, bytes)?;
+        snapshot::same(WHAT, "configuration", saved.cfg, self.cfg)?;
+        *self = saved;
+        Ok(())
+    }
 }
+
+/// What checkpoint errors call this operator.
+const WHAT: &str = "the sessionization stream operator";
 
 #[cfg(test)]
 mod tests {
