@@ -33,6 +33,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A checkpoint or the output journal is unusable (corrupt, from
+    /// another version or workload, or its journal lost committed output).
+    #[error("{}: {message}", path.display())]
+    Recovery { path: PathBuf, message: String },
     /// A replayable log (broker) failed: which log, doing what.
     #[error(transparent)]
     Log(#[from] crate::log::LogError),

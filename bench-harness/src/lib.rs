@@ -22,6 +22,7 @@ pub mod output;
 pub mod plan;
 pub mod progress;
 pub mod realtime;
+pub mod recovery;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -90,6 +90,11 @@ enum Command {
     /// Run a scenario N times and compare the medians with a baseline
     /// report: exit 1 on a regression past a threshold or a broken SLO.
     Check(bench_harness::check::CheckArgs),
+    /// Consume a workload's events from a Redis stream in one mode,
+    /// journaling the output and checkpointing; a restart resumes from the
+    /// newest intact checkpoint in --dir (exactly-once output). Prints the
+    /// outcome as JSON.
+    Consume(bench_harness::recovery::cli::ConsumeArgs),
     /// Check a workload spec file (TOML or JSON): print a short summary, or
     /// every error with its field and exit non-zero.
     Validate {
@@ -180,6 +185,7 @@ fn main() -> ExitCode {
             seed,
         } => generate(workload, &out, events, duration, keys, key_skew, seed),
         Command::Validate { spec } => validate(&spec),
+        Command::Consume(args) => bench_harness::recovery::cli::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -54,8 +54,15 @@ impl EventLog for MemoryLog {
         Ok(self.messages.len() as u64)
     }
 
+    /// Once per offset, like the broker's (a replay records it once).
     fn dead_letter(&mut self, record: &Record, why: &str) -> Result<(), LogError> {
-        self.dead.push((record.clone(), why.to_string()));
+        if self
+            .dead
+            .last()
+            .is_none_or(|(r, _)| r.offset < record.offset)
+        {
+            self.dead.push((record.clone(), why.to_string()));
+        }
         Ok(())
     }
 

@@ -78,7 +78,9 @@ pub trait EventLog: Send {
     fn len(&mut self) -> Result<u64, LogError>;
 
     /// Keeps a record a consumer could not parse, with why, apart from the
-    /// log (nothing is dropped silently).
+    /// log (nothing is dropped silently). Records arrive in offset order; a
+    /// record at or below the newest one kept was kept by an earlier pass
+    /// (a replay after a crash) and is not kept twice.
     fn dead_letter(&mut self, record: &Record, why: &str) -> Result<(), LogError>;
 
     /// Number of dead letters kept.
@@ -126,5 +128,21 @@ pub(crate) mod contract {
             .unwrap_err();
         assert!(err.message.contains("bytes"), "{err}");
         assert_eq!(log.len().unwrap(), 4);
+        // A dead letter replayed after a crash is kept once.
+        let bad = Record {
+            offset: 2,
+            bytes: b"bb".to_vec(),
+        };
+        log.dead_letter(&bad, "not an event").unwrap();
+        log.dead_letter(&bad, "not an event").unwrap();
+        log.dead_letter(
+            &Record {
+                offset: 3,
+                ..bad.clone()
+            },
+            "again",
+        )
+        .unwrap();
+        assert_eq!(log.dead_letters().unwrap(), 2);
     }
 }
