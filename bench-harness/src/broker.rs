@@ -26,10 +26,13 @@ const PAGE: usize = 8192;
 
 /// Publishes `data` into the (empty) `log` and replays it through the
 /// exact stream plan.
+/// `checkpoint_every`: records between the recovery measurement's
+/// checkpoints (`None`: no recovery measurement).
 pub fn measure<W: Workload>(
     workload: &W,
     data: &Dataset<W::Event>,
     log: &mut dyn EventLog,
+    checkpoint_every: Option<u64>,
     progress: &dyn Progress,
 ) -> Result<BrokerReport> {
     let n = data.events.len();
@@ -77,6 +80,13 @@ pub fn measure<W: Workload>(
     let in_memory_seconds = t0.elapsed().as_secs_f64();
     std::hint::black_box(in_memory.len());
 
+    let recovery = match checkpoint_every {
+        Some(every) => Some(crate::recovery::measure::measure(
+            workload, log, n as u64, &truth, every, progress,
+        )?),
+        None => None,
+    };
+
     Ok(BrokerReport {
         log: log.name(),
         plan: plan.label(),
@@ -89,6 +99,7 @@ pub fn measure<W: Workload>(
         micro_batch_replay_seconds: Some(micro_batch_replay_seconds),
         micro_batch_replay_exact: Some(materialize(&micro_out) == truth),
         live: None,
+        recovery,
     })
 }
 
@@ -330,7 +341,7 @@ mod tests {
 
     fn exact_through<W: Workload>(w: &W, log: &mut dyn EventLog) {
         let data = small(w);
-        let r = measure(w, &data, log, &NoProgress).unwrap();
+        let r = measure(w, &data, log, None, &NoProgress).unwrap();
         assert!(
             r.replay_exact,
             "{}: the replay differs from ground truth",
@@ -436,6 +447,6 @@ mod tests {
             materialize(&workload_truth(&Sessionization, &data))
         );
         // And `measure` refuses a log that is not empty.
-        assert!(measure(&Sessionization, &data, &mut log, &NoProgress).is_err());
+        assert!(measure(&Sessionization, &data, &mut log, None, &NoProgress).is_err());
     }
 }

@@ -155,6 +155,11 @@ struct RunArgs {
     /// at the end.
     #[arg(long)]
     broker: Option<String>,
+    /// With `--source redis`: records between checkpoints in the recovery
+    /// measurement (checkpoint cost, crash recovery time, batch rerun);
+    /// 0 skips it.
+    #[arg(long, default_value_t = bench_harness::recovery::measure::DEFAULT_CHECKPOINT_EVERY)]
+    checkpoint_every: u64,
 }
 
 fn main() -> ExitCode {
@@ -268,7 +273,13 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         }
     };
     if args.source == "redis" {
-        match broker_run(&s, args.input.as_deref(), args.broker.as_deref(), &progress) {
+        match broker_run(
+            &s,
+            args.input.as_deref(),
+            args.broker.as_deref(),
+            args.checkpoint_every,
+            &progress,
+        ) {
             Ok(b) => report.broker = Some(b),
             Err(e) => eprintln!("broker run skipped: {e:#}"),
         }
@@ -289,6 +300,7 @@ fn broker_run(
     s: &Scenario,
     input: Option<&std::path::Path>,
     url: Option<&str>,
+    checkpoint_every: u64,
     progress: &TerminalProgress,
 ) -> anyhow::Result<bench_harness::report::BrokerReport> {
     use bench_harness::log::RedisLog;
@@ -298,6 +310,7 @@ fn broker_run(
         s: &Scenario,
         input: Option<&std::path::Path>,
         url: &str,
+        checkpoint_every: u64,
         progress: &TerminalProgress,
     ) -> anyhow::Result<bench_harness::report::BrokerReport> {
         let data = match input {
@@ -312,7 +325,10 @@ fn broker_run(
                 .map_or(0, |d| d.as_millis())
         );
         let mut log = RedisLog::open(url, &key)?;
-        let result = bench_harness::broker::measure(w, &data, &mut log, progress);
+        // Custom workloads' operators do not checkpoint yet.
+        let every =
+            (checkpoint_every > 0 && W::KIND != WorkloadKind::Custom).then_some(checkpoint_every);
+        let result = bench_harness::broker::measure(w, &data, &mut log, every, progress);
         // The run's stream is the run's: do not leave it in the user's Redis.
         let _ = log.clear();
         let mut report = result?;
@@ -345,10 +361,19 @@ fn broker_run(
         }
     };
     match s.workload {
-        WorkloadKind::FraudAlerts => go(&FraudAlerts, s, input, &url, progress),
-        WorkloadKind::DailyReport => go(&DailyReport, s, input, &url, progress),
-        WorkloadKind::Sessionization => go(&Sessionization, s, input, &url, progress),
-        WorkloadKind::Custom => go(&runner::custom_workload(s)?, s, input, &url, progress),
+        WorkloadKind::FraudAlerts => go(&FraudAlerts, s, input, &url, checkpoint_every, progress),
+        WorkloadKind::DailyReport => go(&DailyReport, s, input, &url, checkpoint_every, progress),
+        WorkloadKind::Sessionization => {
+            go(&Sessionization, s, input, &url, checkpoint_every, progress)
+        }
+        WorkloadKind::Custom => go(
+            &runner::custom_workload(s)?,
+            s,
+            input,
+            &url,
+            checkpoint_every,
+            progress,
+        ),
     }
 }
 

@@ -278,6 +278,10 @@ pub struct BrokerReport {
     /// the run has a real-time validation to compare with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live: Option<BrokerLive>,
+    /// Checkpoint cost and crash recovery per mode, measured through the
+    /// same log (`recovery::measure`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery: Option<crate::recovery::measure::RecoveryReport>,
 }
 
 /// Latency of the stream plan fed live through the broker: its difference

@@ -114,6 +114,11 @@ pub fn summary(report: &Report) -> String {
                 l.same_output
             ));
         }
+        if let Some(r) = &b.recovery {
+            for line in r.lines() {
+                s.push_str(&format!("  recovery, {line}\n"));
+            }
+        }
     }
     s.push_str("✗ = final output differs from ground truth (see correctness in the JSON report)\n");
     s

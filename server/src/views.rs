@@ -233,6 +233,9 @@ fn broker_lines(b: &bench_harness::report::BrokerReport) -> Vec<String> {
             if l.same_output { "yes" } else { "no" }
         ));
     }
+    if let Some(r) = &b.recovery {
+        lines.extend(r.lines().into_iter().map(|l| format!("Recovery, {l}")));
+    }
     lines
 }
 
@@ -417,6 +420,7 @@ mod tests {
             micro_batch_replay_seconds: None,
             micro_batch_replay_exact: None,
             live: None,
+            recovery: None,
         };
         let lines = broker_lines(&b);
         assert_eq!(lines.len(), 2, "{lines:?}");

@@ -71,6 +71,33 @@ impl<'a> Advisor<'a> {
             } else {
                 "NOT equal to ground truth"
             }
+        ) + &self.measured_recovery()
+    }
+
+    /// " After a crash …" — the stream plan's measured recovery and the
+    /// batch rerun it replaces, when the report measured them.
+    fn measured_recovery(&self) -> String {
+        let Some(r) = self.r.broker.as_ref().and_then(|b| b.recovery.as_ref()) else {
+            return String::new();
+        };
+        let Some(s) = r.stream() else {
+            return String::new();
+        };
+        format!(
+            " After a crash {} records in, the stream plan restored its checkpoint and caught up in {} \
+             (checkpoints of up to {} every {} records cost {} of throughput); a batch rerun of the whole \
+             log took {}. Output after recovery: {}.",
+            units::count(r.crash_at),
+            units::seconds(s.recovery_seconds),
+            units::bytes(s.checkpoint_bytes),
+            units::count(r.checkpoint_every),
+            units::percent(s.checkpoint_overhead()),
+            units::seconds(r.batch_rerun_seconds),
+            if s.exact {
+                "exact"
+            } else {
+                "NOT equal to ground truth"
+            }
         )
     }
 

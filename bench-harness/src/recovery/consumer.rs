@@ -79,6 +79,9 @@ pub struct ConsumeOutcome {
     pub checkpoints: u64,
     /// Size of the last checkpoint written, bytes.
     pub checkpoint_bytes: u64,
+    /// Size of the largest checkpoint written, bytes (the final one of a
+    /// finished run holds no state).
+    pub largest_checkpoint_bytes: u64,
     /// Seconds spent writing checkpoints (snapshot, journal sync, file).
     pub checkpoint_seconds: f64,
     /// Wall seconds of the whole process's work.
@@ -322,6 +325,9 @@ fn checkpoint<W: Workload>(
         engine.snapshot()?
     };
     outcome.checkpoint_bytes = store.write(header, &payload)?;
+    outcome.largest_checkpoint_bytes = outcome
+        .largest_checkpoint_bytes
+        .max(outcome.checkpoint_bytes);
     outcome.checkpoints += 1;
     outcome.journal_len = header.journal_len;
     outcome.checkpoint_seconds += t.elapsed().as_secs_f64();

@@ -21,6 +21,7 @@ pub mod checkpoint_store;
 pub mod cli;
 pub mod consumer;
 pub mod journal;
+pub mod measure;
 
 pub use checkpoint_store::{CheckpointStore, Header, Identity};
 pub use consumer::{ConsumeConfig, ConsumeOutcome, consume};

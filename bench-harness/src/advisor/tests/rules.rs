@@ -256,6 +256,7 @@ fn the_kappa_reason_cites_a_measured_replay() {
             micro_batch_replay_seconds: None,
             micro_batch_replay_exact: None,
             live: None,
+            recovery: None,
         });
     }
     let cited = recommend(&a, &reports).unwrap();
@@ -263,6 +264,34 @@ fn the_kappa_reason_cites_a_measured_replay() {
     assert!(
         text.contains("Measured here: replaying the whole retained log (539,495 events)")
             && text.contains("took 1.8 s"),
+        "{text}"
+    );
+    assert!(!text.contains("After a crash"), "{text}");
+    use crate::recovery::measure::{ModeRecovery, RecoveryReport};
+    for r in &mut reports {
+        r.broker.as_mut().unwrap().recovery = Some(RecoveryReport {
+            checkpoint_every: 50_000,
+            crash_at: 404_621,
+            modes: vec![ModeRecovery {
+                mode: workloads::mode::Mode::Stream,
+                seconds_without_checkpoints: 1.8,
+                seconds_with_checkpoints: 1.9,
+                checkpoints: 11,
+                checkpoint_bytes: 2_400_000,
+                resumed_from: 400_000,
+                restore_seconds: 0.02,
+                tail_records: 4_621,
+                recovery_seconds: 0.04,
+                exact: true,
+            }],
+            batch_rerun_seconds: 2.2,
+            batch_rerun_exact: true,
+        });
+    }
+    let text = recommend(&a, &reports).unwrap().reasons.join(" ");
+    assert!(
+        text.contains("After a crash 404,621 records in, the stream plan restored its checkpoint and caught up in 40 ms")
+            && text.contains("a batch rerun of the whole log took 2.2 s"),
         "{text}"
     );
 }
