@@ -28,5 +28,6 @@ pub mod runner;
 pub mod scenario;
 pub mod spec;
 pub mod table;
+pub mod through_broker;
 
 pub use error::{Error, Result};

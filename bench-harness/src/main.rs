@@ -9,9 +9,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use bench_harness::alloc::CountingAlloc;
 use bench_harness::duration::parse_duration;
-use bench_harness::progress::{Progress, TerminalProgress};
+use bench_harness::progress::TerminalProgress;
 use bench_harness::scenario::Scenario;
 use bench_harness::spec;
+use bench_harness::through_broker::{self, Broker};
 use bench_harness::{output, runner, table};
 use clap::{Parser, Subcommand};
 use workloads::drive::{ModeConfig, run_mode};
@@ -273,15 +274,22 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         }
     };
     if args.source == "redis" {
-        match broker_run(
+        let broker = match &args.broker {
+            Some(url) => Broker::Url(url.clone()),
+            None => Broker::Private,
+        };
+        match through_broker::measure(
             &s,
             args.input.as_deref(),
-            args.broker.as_deref(),
+            &broker,
             args.checkpoint_every,
             &progress,
         ) {
             Ok(b) => report.broker = Some(b),
-            Err(e) => eprintln!("broker run skipped: {e:#}"),
+            Err(e) => {
+                eprintln!("broker run skipped: {e:#}");
+                report.broker_skipped = Some(e.to_string());
+            }
         }
     }
     progress.finish();
@@ -292,89 +300,6 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         println!("chart:  {}", out.join(c).display());
     }
     Ok(())
-}
-
-/// Publishes the run's events into a Redis stream and replays the whole
-/// log through the stream plan (`--source redis`).
-fn broker_run(
-    s: &Scenario,
-    input: Option<&std::path::Path>,
-    url: Option<&str>,
-    checkpoint_every: u64,
-    progress: &TerminalProgress,
-) -> anyhow::Result<bench_harness::report::BrokerReport> {
-    use bench_harness::log::RedisLog;
-    use bench_harness::log::redis_server::RedisServer;
-    fn go<W: Workload>(
-        w: &W,
-        s: &Scenario,
-        input: Option<&std::path::Path>,
-        url: &str,
-        checkpoint_every: u64,
-        progress: &TerminalProgress,
-    ) -> anyhow::Result<bench_harness::report::BrokerReport> {
-        let data = match input {
-            Some(path) => w.read_events(path)?,
-            None => w.generate(&s.generator)?,
-        };
-        let key = format!(
-            "weir:{}:{}",
-            w.name(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis())
-        );
-        let mut log = RedisLog::open(url, &key)?;
-        // Custom workloads' operators do not checkpoint yet.
-        let every =
-            (checkpoint_every > 0 && W::KIND != WorkloadKind::Custom).then_some(checkpoint_every);
-        let result = bench_harness::broker::measure(w, &data, &mut log, every, progress);
-        // The run's stream is the run's: do not leave it in the user's Redis.
-        let _ = log.clear();
-        let mut report = result?;
-        if let Some(rt) = &s.realtime {
-            progress.update("broker: live run", 0, 1);
-            let data =
-                bench_harness::realtime::generate_at(w, s, rt.seconds, rt.events_per_second)?;
-            let key = format!("{key}:live");
-            let producer = Box::new(RedisLog::open(url, &key)?);
-            let mut consumer = RedisLog::open(url, &key)?;
-            let live = bench_harness::broker::live(
-                w,
-                &data,
-                producer,
-                &mut consumer,
-                rt.events_per_second,
-                &workloads::Stop::never(),
-            );
-            let _ = consumer.clear();
-            report.live = Some(live?);
-        }
-        Ok(report)
-    }
-    let private;
-    let url = match url {
-        Some(u) => u.to_string(),
-        None => {
-            private = RedisServer::start().map_err(anyhow::Error::msg)?;
-            private.url()
-        }
-    };
-    match s.workload {
-        WorkloadKind::FraudAlerts => go(&FraudAlerts, s, input, &url, checkpoint_every, progress),
-        WorkloadKind::DailyReport => go(&DailyReport, s, input, &url, checkpoint_every, progress),
-        WorkloadKind::Sessionization => {
-            go(&Sessionization, s, input, &url, checkpoint_every, progress)
-        }
-        WorkloadKind::Custom => go(
-            &runner::custom_workload(s)?,
-            s,
-            input,
-            &url,
-            checkpoint_every,
-            progress,
-        ),
-    }
 }
 
 fn run_on_file(

@@ -33,6 +33,10 @@ pub struct Report {
     /// asked for one (`--source redis`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broker: Option<BrokerReport>,
+    /// Why the broker measurements asked for were not made (no
+    /// `redis-server` installed, the broker unreachable, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker_skipped: Option<String>,
     /// Chart files written next to the report (relative names).
     pub charts: Vec<String>,
 }

@@ -209,6 +209,7 @@ pub fn run_on_dataset<W: Workload>(
         cost_curves,
         realtime_validation: None,
         broker: None,
+        broker_skipped: None,
         charts: Vec::new(),
     })
 }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use bench_harness::progress::Progress;
 use bench_harness::report::Report;
 use bench_harness::scenario::Scenario;
+use bench_harness::through_broker::Broker;
 use tokio::sync::Notify;
 use workloads::{Stop, StopReason};
 
@@ -98,6 +99,7 @@ pub struct JobQueue {
     store: JobStore,
     max_queued: usize,
     time_limit: Duration,
+    broker: Option<Broker>,
 }
 
 fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
@@ -112,6 +114,7 @@ impl JobQueue {
         store: JobStore,
         max_queued: usize,
         time_limit: Duration,
+        broker: Option<Broker>,
         on_done: Arc<OnDone>,
     ) -> anyhow::Result<JobQueue> {
         let mut inner = Inner::default();
@@ -134,6 +137,7 @@ impl JobQueue {
             store,
             max_queued,
             time_limit,
+            broker,
         };
         let worker = queue.clone();
         tokio::spawn(async move { worker.work(on_done).await });
@@ -335,13 +339,17 @@ impl JobQueue {
                 deadline: Instant::now() + self.time_limit,
             };
             let on_done = on_done.clone();
+            let broker = self.broker.clone();
             // A panic (a bug) ends the blocking task; tokio reports it as
             // a `JoinError` and the job as crashed, and the queue goes on.
             let result = tokio::task::spawn_blocking(move || {
-                match bench_harness::runner::run_scenario(&scenario, &progress) {
-                    Ok(report) => on_done(&target, report).map_err(Ended::Store),
-                    Err(e) => Err(Ended::Run(e)),
+                let mut report = bench_harness::runner::run_scenario(&scenario, &progress)
+                    .map_err(Ended::Run)?;
+                if let Some(broker) = &broker {
+                    through_broker(&scenario, broker, &progress, &mut report)
+                        .map_err(Ended::Run)?;
                 }
+                on_done(&target, report).map_err(Ended::Store)
             })
             .await;
             let (state, error) = match result {
@@ -463,6 +471,27 @@ impl Progress for JobProgress {
             job.stage = stage.to_string();
         }
     }
+}
+
+/// Adds the broker measurements to a finished in-memory report. A broker
+/// that cannot be used is recorded in the report (the page says the broker
+/// runs were skipped and why); only a stop ends the job.
+fn through_broker(
+    scenario: &Scenario,
+    broker: &Broker,
+    progress: &dyn Progress,
+    report: &mut Report,
+) -> bench_harness::Result<()> {
+    let every = bench_harness::recovery::measure::DEFAULT_CHECKPOINT_EVERY;
+    match bench_harness::through_broker::measure(scenario, None, broker, every, progress) {
+        Ok(b) => report.broker = Some(b),
+        Err(e) if e.stop_reason().is_some() => return Err(e),
+        Err(e) => {
+            tracing::warn!(scenario = %scenario.name, "broker measurements skipped: {e}");
+            report.broker_skipped = Some(e.to_string());
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use bench_harness::alloc::CountingAlloc;
+use bench_harness::through_broker::Broker;
 use clap::Parser;
 use server::scenarios::Size;
 use server::{AppState, QueueConfig, jobs, router};
@@ -53,6 +54,12 @@ struct Args {
     /// uploaded specs are run).
     #[arg(long, env = "WEIR_NO_REFERENCE_RUNS")]
     no_reference_runs: bool,
+    /// Also measure every workload through a replayable log: `auto` (a
+    /// private redis-server on a free 127.0.0.1 port per measurement; when
+    /// it is not installed the reports say so), `off`, or the URL of a
+    /// Redis you run (redis://127.0.0.1:6379/).
+    #[arg(long, env = "WEIR_BROKER", default_value = "auto")]
+    broker: String,
 }
 
 /// `--job-time-limit`: a duration such as `90s` or `1h`, at least 1 s.
@@ -110,6 +117,12 @@ async fn main() -> anyhow::Result<()> {
         max_queued: args.max_queue,
         time_limit: args.job_time_limit,
         reference_runs: !args.no_reference_runs,
+        broker: match args.broker.as_str() {
+            "off" => None,
+            "auto" => Some(Broker::Private),
+            url if url.starts_with("redis://") => Some(Broker::Url(url.to_string())),
+            other => anyhow::bail!("--broker must be auto, off or a redis:// URL, not {other:?}"),
+        },
     };
     let app_state = AppState::start(&args.data_dir, size(args.scenario_size.as_deref()), config)
         .with_context(|| format!("loading the data directory {}", args.data_dir.display()))?;

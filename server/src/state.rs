@@ -35,7 +35,7 @@ pub struct Reports {
 }
 
 /// How the job queue is configured.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct QueueConfig {
     /// Jobs allowed to wait behind the running one.
     pub max_queued: usize,
@@ -43,6 +43,9 @@ pub struct QueueConfig {
     pub time_limit: Duration,
     /// Measure the reference workloads on a first start (no reports yet).
     pub reference_runs: bool,
+    /// Also measure every job through this broker (replay, recovery, live);
+    /// `None`: in memory only.
+    pub broker: Option<bench_harness::through_broker::Broker>,
 }
 
 /// Everything the handlers share.
@@ -108,6 +111,7 @@ impl AppState {
             JobStore::open(data_dir)?,
             config.max_queued,
             config.time_limit,
+            config.broker.clone(),
             on_done,
         )?;
         let state = Arc::new(AppState {

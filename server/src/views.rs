@@ -158,7 +158,13 @@ pub fn report_view(id: &str, r: &Report) -> ReportView {
         .collect();
     let plans: Vec<_> = r.modes.iter().map(|m| m.plan).collect();
     ReportView {
-        broker: r.broker.as_ref().map_or_else(Vec::new, broker_lines),
+        broker: match (&r.broker, &r.broker_skipped) {
+            (Some(b), _) => broker_lines(b),
+            (None, Some(why)) => vec![format!(
+                "The measurements through a replayable log were skipped: {why}"
+            )],
+            (None, None) => Vec::new(),
+        },
         id: id.to_string(),
         workload: r.workload.to_string(),
         scenario: r.scenario.name.clone(),

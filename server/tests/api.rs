@@ -113,6 +113,26 @@ async fn api_serves_measures_persists_and_validates() {
     let one: Value = one.json().await.unwrap();
     assert_eq!(one["workload"], "fraud-alerts");
     assert!(!one["modes"].as_array().unwrap().is_empty());
+    // Measured through a private broker too (the test command installs
+    // redis-server): the kappa replay and recovery, exact.
+    let broker = &one["broker"];
+    assert_eq!(broker["replay_exact"], true, "{broker}");
+    let recovery = &broker["recovery"];
+    assert_eq!(recovery["batch_rerun_exact"], true, "{recovery}");
+    for m in recovery["modes"].as_array().unwrap() {
+        assert_eq!(m["exact"], true, "{m}");
+        assert!(m["checkpoint_bytes"].as_u64().unwrap() > 0, "{m}");
+    }
+    let page = reqwest::get(format!("{base}/workloads/fraud-alerts"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Through a replayable log") && page.contains("caught up in"),
+        "the report page shows the recovery figures"
+    );
     // The reference runs went through the job queue.
     let jobs: Value = reqwest::get(format!("{base}/api/jobs"))
         .await

@@ -21,6 +21,7 @@ fn app(data: &Path) -> Router {
         max_queued: 2,
         time_limit: Duration::from_secs(60),
         reference_runs: false,
+        broker: None,
     };
     let state: Arc<AppState> = AppState::start(data, Size::Tiny, config).expect("the state starts");
     router(state, data, SocketAddr::from(([127, 0, 0, 1], 0)))

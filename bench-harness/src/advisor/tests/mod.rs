@@ -195,6 +195,7 @@ fn report(workload: WorkloadKind, mean: f64, peak: f64, modes: Vec<ModeReport>) 
         },
         realtime_validation: None,
         broker: None,
+        broker_skipped: None,
         charts: Vec::new(),
     }
 }
