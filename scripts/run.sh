@@ -15,6 +15,17 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "Installing the wasm32-unknown-unknown target (for the browser client)…"
   rustup target add wasm32-unknown-unknown
 fi
+# Each measurement also runs through a private redis-server on a free
+# 127.0.0.1 port (kappa replay, checkpoints, crash recovery); install it when
+# missing, or run without it (the reports then say those runs were skipped).
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing redis-server (the replayable log for the broker measurements)…"
+    apt-get update -qq && apt-get install -y -qq redis-server >/dev/null || echo "warning: could not install redis-server; broker measurements will be skipped" >&2
+  else
+    echo "note: redis-server is missing (Debian: sudo apt-get install -y redis-server); broker measurements will be skipped." >&2
+  fi
+fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/weir/target}"
 echo "Building (release; the first build compiles DataFusion: about 28 minutes on 2 cores)…"
 cargo xtask wasm --release
