@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use bench_harness::log::redis_server::RedisServer;
 use bench_harness::log::{EventLog, RedisLog};
-use bench_harness::recovery::consumer::{ConsumeOutcome, committed_output};
+use bench_harness::recovery::consumer::{ConsumeOutcome, committed_output, committed_rows};
 use bench_harness::recovery::{ConsumeConfig, consume};
 use workloads::generate::{GenConfig, RateProfile};
 use workloads::mode::Mode;
@@ -90,19 +90,7 @@ fn outcome(out: &std::process::Output) -> ConsumeOutcome {
         "consumer failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let line = String::from_utf8_lossy(&out.stdout);
-    let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
-    ConsumeOutcome {
-        resumed_from: v["resumed_from"].as_u64(),
-        skipped_checkpoints: v["skipped_checkpoints"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s.as_str().unwrap().to_string())
-            .collect(),
-        finished: v["finished"].as_bool().unwrap(),
-        ..ConsumeOutcome::default()
-    }
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// Kills the consumer `kills` times at random moments (and as the plan
@@ -204,18 +192,12 @@ fn crash_tests<W: Workload>(w: &W, stream_key: &str) {
         let first = consume(w, &mut log, clean.path(), &cfg, &Stop::never()).unwrap();
         assert!(first.finished && first.resumed_from.is_none());
         let expected: Vec<Change<W::Row>> = committed_output(w, clean.path(), mode).unwrap();
-        let rows = |changes: &[Change<W::Row>]| {
-            materialize(
-                &changes
-                    .iter()
-                    .map(|c| Emission {
-                        change: c.clone(),
-                        depends_on: 0,
-                    })
-                    .collect::<Vec<_>>(),
-            )
-        };
-        assert_eq!(rows(&expected), truth, "{} {mode}: the clean run", w.name());
+        assert_eq!(
+            committed_rows(w, clean.path(), mode).unwrap(),
+            truth,
+            "{} {mode}: the clean run",
+            w.name()
+        );
 
         // How long a whole batch process takes (batch is killed by time).
         let batch_run_ms = (mode == Mode::Batch).then(|| {

@@ -8,11 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use workloads::event::Timed;
 use workloads::mode::{IncrementalJob, JobConfig, Mode, StreamConfig, StreamOperator};
-use workloads::output::{Change, Emission};
+use workloads::output::{Change, Emission, Materialized};
 use workloads::time::HOUR;
 use workloads::wire::Wire;
 use workloads::{Stop, Workload};
@@ -63,7 +63,7 @@ impl ConsumeConfig {
 }
 
 /// What one consumer process did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ConsumeOutcome {
     /// Offset of the checkpoint it resumed from (`None`: from the start).
     pub resumed_from: Option<u64>,
@@ -341,6 +341,16 @@ pub fn committed_output<W: Workload>(w: &W, dir: &Path, mode: Mode) -> Result<Ve
     let (latest, _) = store.latest(&identity(w, mode))?;
     let len = latest.map_or(0, |c| c.header.journal_len);
     journal::read(&journal_path(dir), len)
+}
+
+/// The committed output of a finished consumer in `dir`, materialized:
+/// its final rows, sorted.
+pub fn committed_rows<W: Workload>(w: &W, dir: &Path, mode: Mode) -> Result<Vec<W::Row>> {
+    let mut m = Materialized::default();
+    for change in &committed_output(w, dir, mode)? {
+        m.apply(change);
+    }
+    Ok(m.rows())
 }
 
 /// Where the journal of the consumer in `dir` is.

@@ -10,9 +10,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use workloads::Workload;
 use workloads::mode::Mode;
-use workloads::output::{Emission, materialize};
 
-use super::consumer::{ConsumeConfig, ConsumeOutcome, committed_output, consume};
+use super::consumer::{ConsumeConfig, ConsumeOutcome, committed_rows, consume};
 use crate::error::{Error, Result};
 use crate::log::EventLog;
 use crate::progress::Progress;
@@ -228,15 +227,7 @@ fn run<W: Workload>(
 }
 
 fn exact<W: Workload>(w: &W, dir: &Path, mode: Mode, truth: &[W::Row]) -> Result<bool> {
-    let changes = committed_output(w, dir, mode)?;
-    let emissions: Vec<Emission<W::Row>> = changes
-        .into_iter()
-        .map(|change| Emission {
-            change,
-            depends_on: 0,
-        })
-        .collect();
-    Ok(materialize(&emissions) == truth)
+    Ok(committed_rows(w, dir, mode)? == truth)
 }
 
 /// A directory for one measured consumer's checkpoints and journal.
