@@ -306,8 +306,124 @@ fn human_count(v: f64) -> String {
     }
 }
 
-/// The charts, by file stem.
+/// The charts every report has, by file stem.
 pub const CHARTS: [&str; 3] = ["latency_cdf", "cost_vs_rate", "latency_vs_cost"];
+
+/// The charts of `report`: [`CHARTS`], and `scale_out` when it has a
+/// scaling measurement.
+pub fn stems(report: &Report) -> Vec<&'static str> {
+    let mut stems = CHARTS.to_vec();
+    if report.scaling.is_some() {
+        stems.push("scale_out");
+    }
+    stems
+}
+
+/// Events per second against executors: the measured points, the ideal
+/// (linear from one executor) and the fitted curve beyond the machine.
+pub fn scale_out<DB: DrawingBackend>(report: &Report, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    root.fill(&WHITE).map_err(draw_err)?;
+    let Some(sc) = &report.scaling else {
+        return Err(Error::Chart {
+            chart: String::new(),
+            message: "the report has no scaling measurement".into(),
+        });
+    };
+    let max_n = sc
+        .points
+        .iter()
+        .map(|p| p.executors)
+        .max()
+        .unwrap_or(1)
+        .max(8);
+    let one = sc
+        .points
+        .iter()
+        .find(|p| p.executors == 1)
+        .map(|p| p.events_per_second);
+    let modeled: Vec<(f64, f64)> = sc
+        .fit
+        .map(|f| {
+            (1..=max_n)
+                .map(|k| {
+                    let per_event = f.run_seconds(k, 1.0) - f.fixed_seconds;
+                    (k as f64, 1.0 / per_event.max(1e-12))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let top = sc
+        .points
+        .iter()
+        .map(|p| p.events_per_second)
+        .chain(modeled.iter().map(|m| m.1))
+        .chain(one.map(|o| o * max_n as f64))
+        .fold(1.0, f64::max)
+        * 1.1;
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "{} — batch throughput vs Ballista executors",
+                report.workload
+            ),
+            ("sans-serif", 22),
+        )
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(0.5..(max_n as f64 + 0.5), 0.0..top)
+        .map_err(draw_err)?;
+    chart
+        .configure_mesh()
+        .x_desc("executors (1 task slot each)")
+        .y_desc("events per second (per-event part)")
+        .y_label_formatter(&|v| human_count(*v))
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(draw_err)?;
+    if let Some(o) = one {
+        let ideal = [(1.0, o), (max_n as f64, o * max_n as f64)];
+        chart
+            .draw_series(LineSeries::new(ideal, BLACK.mix(0.35).stroke_width(1)))
+            .map_err(draw_err)?
+            .label("linear (ideal)")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.mix(0.35)));
+    }
+    if !modeled.is_empty() {
+        let c = RGBColor(70, 110, 200);
+        chart
+            .draw_series(LineSeries::new(modeled, c.stroke_width(2)))
+            .map_err(draw_err)?
+            .label(format!(
+                "fitted (serial share {:.0}%), modeled beyond {} cores",
+                sc.fit.map_or(0.0, |f| f.serial_fraction * 100.0),
+                sc.machine_cores
+            ))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3)));
+    }
+    let red = RGBColor(200, 40, 40);
+    chart
+        .draw_series(sc.points.iter().map(|p| {
+            let style = if p.beyond_cores {
+                red.stroke_width(2)
+            } else {
+                red.filled()
+            };
+            Circle::new((p.executors as f64, p.events_per_second), 6, style)
+        }))
+        .map_err(draw_err)?
+        .label("measured (hollow: more executors than cores)")
+        .legend(move |(x, y)| Circle::new((x + 9, y), 5, red.filled()));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .label_font(("sans-serif", 13))
+        .draw()
+        .map_err(draw_err)?;
+    root.present().map_err(draw_err)
+}
 
 fn draw<DB: DrawingBackend>(
     stem: &str,
@@ -325,6 +441,7 @@ fn draw<DB: DrawingBackend>(
         "latency_cdf" => latency_cdf(report, root).map_err(named),
         "cost_vs_rate" => cost_vs_rate(report, root).map_err(named),
         "latency_vs_cost" => latency_vs_cost(report, root).map_err(named),
+        "scale_out" => scale_out(report, root).map_err(named),
         _ => Err(Error::Chart {
             chart: stem.to_string(),
             message: format!("unknown chart (known: {})", CHARTS.join(", ")),
@@ -347,7 +464,7 @@ pub fn svg(report: &Report, stem: &str) -> Result<String> {
 pub fn write_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>> {
     register_font();
     let mut files = Vec::new();
-    for stem in CHARTS {
+    for stem in stems(report) {
         let svg_path = dir.join(format!("{stem}.svg"));
         {
             let root = SVGBackend::new(&svg_path, SIZE).into_drawing_area();

@@ -47,6 +47,10 @@ pub enum Error {
     /// output has duplicate keys): a bug, named with the plan it came from.
     #[error("{plan}: {message}")]
     Invariant { plan: String, message: String },
+    /// A Ballista cluster (ours or the user's) could not be started, was
+    /// unreachable, or failed mid-query: what failed, and where its logs are.
+    #[error("Ballista cluster: {0}")]
+    Cluster(String),
     /// A request the harness cannot carry out as asked (e.g. a real-time
     /// validation of a batch plan), with why.
     #[error("{0}")]

@@ -96,6 +96,35 @@ enum Command {
     /// newest intact checkpoint in --dir (exactly-once output). Prints the
     /// outcome as JSON.
     Consume(bench_harness::recovery::cli::ConsumeArgs),
+    /// A Ballista scheduler for `run --engine ballista` (started by the
+    /// harness; runs until killed).
+    #[cfg(feature = "ballista")]
+    #[command(hide = true)]
+    BallistaScheduler {
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        #[arg(long)]
+        port: u16,
+    },
+    /// A Ballista executor (one task slot) for `run --engine ballista`.
+    #[cfg(feature = "ballista")]
+    #[command(hide = true)]
+    BallistaExecutor {
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        grpc_port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        scheduler_host: String,
+        #[arg(long)]
+        scheduler_port: u16,
+        #[arg(long, default_value_t = 1)]
+        vcores: usize,
+        #[arg(long)]
+        work_dir: String,
+    },
     /// Check a workload spec file (TOML or JSON): print a short summary, or
     /// every error with its field and exit non-zero.
     Validate {
@@ -161,6 +190,25 @@ struct RunArgs {
     /// 0 skips it.
     #[arg(long, default_value_t = bench_harness::recovery::measure::DEFAULT_CHECKPOINT_EVERY)]
     checkpoint_every: u64,
+    /// Where batch and micro-batch SQL runs: `memory` (DataFusion in this
+    /// process, in-memory tables; default), `parquet` (in process, over the
+    /// landed data written as Parquet files) or `ballista` (a Ballista
+    /// cluster over the same files).
+    #[arg(long, default_value = "memory", value_parser = ["memory", "parquet", "ballista"])]
+    engine: String,
+    /// With `--engine ballista`: executors of the local cluster Weir starts
+    /// on 127.0.0.1 (default 2; one task slot each).
+    #[arg(long)]
+    executors: Option<usize>,
+    /// With `--engine ballista`: a cluster you already run, df://HOST:PORT
+    /// (its executors must see this machine's temporary directory, or
+    /// WEIR_LAKE_DIR, at the same path).
+    #[arg(long)]
+    scheduler: Option<String>,
+    /// With `--engine ballista` (local cluster): the cluster sizes of the
+    /// scaling measurement, e.g. 1,2,4; `none` skips it.
+    #[arg(long, default_value = "1,2,4")]
+    scale: String,
 }
 
 fn main() -> ExitCode {
@@ -192,6 +240,33 @@ fn main() -> ExitCode {
         } => generate(workload, &out, events, duration, keys, key_skew, seed),
         Command::Validate { spec } => validate(&spec),
         Command::Consume(args) => bench_harness::recovery::cli::run(&args),
+        #[cfg(feature = "ballista")]
+        Command::BallistaScheduler { host, port } => {
+            log_to_stderr();
+            bench_harness::cluster::serve::scheduler(&host, port).map_err(Into::into)
+        }
+        #[cfg(feature = "ballista")]
+        Command::BallistaExecutor {
+            host,
+            port,
+            grpc_port,
+            scheduler_host,
+            scheduler_port,
+            vcores,
+            work_dir,
+        } => {
+            log_to_stderr();
+            bench_harness::cluster::serve::executor(bench_harness::cluster::serve::ExecutorArgs {
+                host,
+                port,
+                grpc_port,
+                scheduler_host,
+                scheduler_port,
+                vcores,
+                work_dir,
+            })
+            .map_err(Into::into)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -200,6 +275,21 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The cluster's processes log warnings to stderr (their log file), and the
+/// executor's registration line, which the launcher waits for. Ballista's
+/// info level logs every task: 10,000 lines a minute.
+#[cfg(feature = "ballista")]
+fn log_to_stderr() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("warn,ballista_executor::executor_server=info")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
 }
 
 fn validate(path: &std::path::Path) -> anyhow::Result<()> {
@@ -263,6 +353,20 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(dir_name));
+    // Measured on local clusters only: a user's own cluster is not resized.
+    let scale = if args.engine == "ballista" && args.scheduler.is_none() {
+        scale_counts(&args.scale)?
+    } else {
+        Vec::new()
+    };
+    let exe = std::env::current_exe().context("locating the bench-harness binary")?;
+    let engine = bench_harness::engine::prepare(
+        &args.engine,
+        args.executors,
+        args.scheduler.as_deref(),
+        &exe,
+    )?;
+    s.job.engine = engine.engine.clone();
     let progress = TerminalProgress::new();
     let mut report = match &args.input {
         None => runner::run_scenario(&s, &progress)?,
@@ -292,6 +396,10 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
             }
         }
     }
+    if !scale.is_empty() {
+        report.scaling = Some(scaling(&args, &scale, &s, &report, &exe, &progress)?);
+    }
+    drop(engine);
     progress.finish();
     let path = output::write_report(&mut report, &out)?;
     println!("{}", table::summary(&report));
@@ -300,6 +408,59 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         println!("chart:  {}", out.join(c).display());
     }
     Ok(())
+}
+
+/// `--scale 1,2,4` as executor counts; `none` is no measurement.
+fn scale_counts(text: &str) -> anyhow::Result<Vec<usize>> {
+    if text == "none" {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|c| {
+            c.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=16).contains(n))
+                .with_context(|| {
+                    format!(
+                        "--scale {text}: expected executor counts from 1 to 16 separated by \
+                         commas, or none"
+                    )
+                })
+        })
+        .collect()
+}
+
+/// The scaling measurement `run --engine ballista --scale 1,2,4` asks for.
+#[cfg(feature = "ballista")]
+fn scaling(
+    args: &RunArgs,
+    counts: &[usize],
+    s: &Scenario,
+    report: &bench_harness::report::Report,
+    exe: &std::path::Path,
+    progress: &TerminalProgress,
+) -> anyhow::Result<bench_harness::scaling::ScalingReport> {
+    Ok(bench_harness::cluster::measure::for_scenario(
+        s,
+        args.input.as_deref(),
+        report,
+        exe,
+        counts,
+        progress,
+    )?)
+}
+
+#[cfg(not(feature = "ballista"))]
+fn scaling(
+    _args: &RunArgs,
+    _counts: &[usize],
+    _s: &Scenario,
+    _report: &bench_harness::report::Report,
+    _exe: &std::path::Path,
+    _progress: &TerminalProgress,
+) -> anyhow::Result<bench_harness::scaling::ScalingReport> {
+    anyhow::bail!("this build has no Ballista (build with --features bench-harness/ballista)")
 }
 
 fn run_on_file(

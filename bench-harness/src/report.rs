@@ -37,6 +37,10 @@ pub struct Report {
     /// `redis-server` installed, the broker unreachable, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broker_skipped: Option<String>,
+    /// Scale-out on Ballista clusters of several sizes and the clusters
+    /// sized from it, when the run asked for it (`--engine ballista`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<crate::scaling::ScalingReport>,
     /// Chart files written next to the report (relative names).
     pub charts: Vec<String>,
 }

@@ -203,13 +203,14 @@ pub fn run_on_dataset<W: Workload>(
         machine: machine(),
         workload: W::KIND,
         scenario: summary,
-        methodology: methodology(&s.cost),
+        methodology: methodology(&s.cost, &s.job),
         cost_model: s.cost,
         modes,
         cost_curves,
         realtime_validation: None,
         broker: None,
         broker_skipped: None,
+        scaling: None,
         charts: Vec::new(),
     })
 }
@@ -447,7 +448,7 @@ fn machine() -> Machine {
 }
 
 /// The methodology statement every report carries.
-pub fn methodology(cost: &CostModel) -> Methodology {
+pub fn methodology(cost: &CostModel, job: &JobConfig) -> Methodology {
     Methodology {
         measured: vec![
             "service time of every stream chunk (1024 events), micro-batch trigger and batch run, on this machine".into(),
@@ -477,7 +478,11 @@ pub fn methodology(cost: &CostModel) -> Methodology {
         ],
         notes: vec![
             "Results flushed when the input ends are excluded from latency and counted separately.".into(),
-            "Batch and micro-batch run DataFusion with target_partitions = 1 unless configured otherwise: throughput is per core.".into(),
+            format!(
+                "Batch and micro-batch ran on: {} (target_partitions = {}): throughput is per core unless the engine has more.",
+                job.engine.label(),
+                job.target_partitions
+            ),
             "The real-time validation feeds stream and micro-batch on the wall clock through a bounded queue to check the simulation.".into(),
         ],
     }

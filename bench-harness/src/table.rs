@@ -120,6 +120,16 @@ pub fn summary(report: &Report) -> String {
             }
         }
     }
+    if let Some(sc) = &report.scaling {
+        s.push_str("scale-out on Ballista (measured):\n");
+        for line in sc.point_lines() {
+            s.push_str(&format!("  {line}\n"));
+        }
+        s.push_str("cluster sizing (modeled from the fit):\n");
+        for line in sc.sizing_lines() {
+            s.push_str(&format!("  {line}\n"));
+        }
+    }
     s.push_str("✗ = final output differs from ground truth (see correctness in the JSON report)\n");
     s
 }

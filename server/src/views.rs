@@ -12,6 +12,9 @@ fn chart_title(stem: &str) -> &'static str {
         "latency_cdf" => "Latency distribution per configuration (event time → result)",
         "cost_vs_rate" => "Monthly cost as the event rate grows, with break-even points",
         "latency_vs_cost" => "p99 latency against monthly cost",
+        "scale_out" => {
+            "Batch throughput on Ballista clusters of several sizes (measured, then modeled)"
+        }
         _ => "Chart",
     }
 }
@@ -19,8 +22,8 @@ fn chart_title(stem: &str) -> &'static str {
 /// Every chart of a report as inline SVG (a chart that fails to render is
 /// logged and left out).
 pub fn charts(report: &Report) -> Vec<ChartView> {
-    chart::CHARTS
-        .iter()
+    chart::stems(report)
+        .into_iter()
         .filter_map(|stem| match chart::svg(report, stem) {
             Ok(svg) => Some(ChartView {
                 title: chart_title(stem).to_string(),

@@ -8,6 +8,7 @@
 //! ([`mode::StreamOperator`] or [`mode::IncrementalJob`]) → a changelog of
 //! [`output::Emission`]s → [`output::materialize`] → the contract's CSV files.
 
+pub mod contract;
 pub mod custom;
 pub mod daily;
 pub mod dataset;

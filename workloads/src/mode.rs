@@ -228,12 +228,15 @@ impl StreamConfig {
 }
 
 /// Configuration of a DataFusion job (batch or micro-batch).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobConfig {
     /// DataFusion `target_partitions` (threads a query may use).
     pub target_partitions: usize,
     /// Memory pool limit for one query, in bytes.
     pub memory_limit_bytes: usize,
+    /// Where the job's SQL runs and what it reads ([`Engine`]).
+    #[serde(default)]
+    pub engine: Engine,
 }
 
 impl Default for JobConfig {
@@ -241,6 +244,70 @@ impl Default for JobConfig {
         JobConfig {
             target_partitions: 1,
             memory_limit_bytes: 4 << 30,
+            engine: Engine::InMemory,
+        }
+    }
+}
+
+/// Where a batch or micro-batch job's SQL runs. The jobs' queries are the
+/// same on every engine; what changes is what a query reads and who plans
+/// and executes it, so a report says which engine its numbers came from.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Engine {
+    /// DataFusion in this process over in-memory Arrow tables, each query
+    /// planned once per job (the fastest form; the default).
+    #[default]
+    InMemory,
+    /// DataFusion in this process over the landed data written as Parquet
+    /// files, planned per run: what batch costs when it reads a lake from
+    /// storage, and the in-process twin of [`Engine::Ballista`].
+    Parquet,
+    /// A Ballista cluster (DataFusion's distributed engine) reading the same
+    /// Parquet files. Its executors must see the lake directory (the same
+    /// host, or a shared mount at the same path).
+    Ballista {
+        /// The scheduler, `df://HOST:PORT`.
+        scheduler: String,
+        /// Executors the cluster runs (each one core): the query's
+        /// partitions.
+        executors: usize,
+        /// A query that has not finished after this long fails the run
+        /// (a lost executor or a scheduler bug must not hang it).
+        #[serde(default = "default_query_timeout")]
+        query_timeout_seconds: u64,
+    },
+}
+
+/// [`Engine::Ballista`]'s default query timeout: far above any run the
+/// default scenarios make (seconds), short enough that a hung cluster
+/// fails the job instead of stalling it.
+pub const DEFAULT_QUERY_TIMEOUT_SECONDS: u64 = 300;
+
+fn default_query_timeout() -> u64 {
+    DEFAULT_QUERY_TIMEOUT_SECONDS
+}
+
+impl Engine {
+    /// A Ballista cluster at `scheduler` with the default query timeout.
+    pub fn ballista(scheduler: impl Into<String>, executors: usize) -> Engine {
+        Engine::Ballista {
+            scheduler: scheduler.into(),
+            executors,
+            query_timeout_seconds: DEFAULT_QUERY_TIMEOUT_SECONDS,
+        }
+    }
+
+    /// A short name for reports and errors.
+    pub fn label(&self) -> String {
+        match self {
+            Engine::InMemory => "DataFusion in process, in-memory tables".into(),
+            Engine::Parquet => "DataFusion in process, Parquet lake".into(),
+            Engine::Ballista {
+                scheduler,
+                executors,
+                ..
+            } => format!("Ballista at {scheduler}, {executors} executor(s), Parquet lake"),
         }
     }
 }

@@ -9,9 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
-use workloads::drive::{ModeConfig, run_mode};
-use workloads::output::materialize;
-use workloads::{DailyReport, FraudAlerts, JobConfig, Sessionization, Workload};
+use workloads::drive::ModeConfig;
+use workloads::mode::Engine;
+use workloads::{DailyReport, FraudAlerts, JobConfig, Sessionization, Workload, contract};
 
 fn golden_dir() -> PathBuf {
     std::env::var_os("WEIR_GOLDEN_DIR")
@@ -54,60 +54,41 @@ fn the_repository_copy_equals_shared_golden() {
     }
 }
 
-fn check<W: Workload>(workload: &W, input: &str, expected: &[&str]) {
-    let dir = golden_dir();
-    let data = workload
-        .read_events(&dir.join(input))
-        .unwrap_or_else(|e| panic!("reading {input}: {e}"));
-    let reference = workload.reference(&data.events);
-    let mut failures = Vec::new();
-    for cfg in ModeConfig::all_exact() {
-        let (changelog, _) = run_mode(workload, &cfg, &JobConfig::default(), &data)
-            .unwrap_or_else(|e| panic!("{} {cfg:?}: {e}", W::KIND));
-        let rows = materialize(&changelog);
-        let out = tempfile::tempdir().unwrap();
-        workload
-            .write_outputs(&rows, &data.dict, out.path())
-            .unwrap();
-        for name in expected {
-            let want = std::fs::read_to_string(dir.join(format!("expected_{name}"))).unwrap();
-            let got = std::fs::read_to_string(out.path().join(name)).unwrap();
-            if want != got {
-                let first = want.lines().zip(got.lines()).position(|(a, b)| a != b);
-                failures.push(format!(
-                    "{} {cfg:?}: {name} differs ({} vs {} lines, first difference at line {:?})",
-                    W::KIND,
-                    got.lines().count(),
-                    want.lines().count(),
-                    first.map(|i| i + 1)
-                ));
-            }
-        }
-        if rows != reference {
-            failures.push(format!(
-                "{} {cfg:?}: differs from the reference implementation",
-                W::KIND
-            ));
-        }
-    }
+/// Every mode, in memory (the default engine).
+fn check<W: Workload>(workload: &W, index: usize) {
+    let failures = contract::check(
+        workload,
+        &golden_dir(),
+        index,
+        &JobConfig::default(),
+        &ModeConfig::all_exact(),
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn fraud_alerts_every_mode_matches_golden() {
-    check(&FraudAlerts, "transactions.csv", &["alerts.csv"]);
+    check(&FraudAlerts, 0);
 }
 
 #[test]
 fn daily_report_every_mode_matches_golden() {
-    check(
-        &DailyReport,
-        "orders.csv",
-        &["daily_sales.csv", "daily_top_products.csv"],
-    );
+    check(&DailyReport, 1);
 }
 
 #[test]
 fn sessionization_every_mode_matches_golden() {
-    check(&Sessionization, "clicks.csv", &["sessions.csv"]);
+    check(&Sessionization, 2);
+}
+
+/// Batch and micro-batch again on the Parquet lake (the engine Ballista's
+/// in-process twin): the same queries over files instead of memory.
+#[test]
+fn every_engine_mode_matches_golden_on_the_parquet_lake() {
+    let job = JobConfig {
+        engine: Engine::Parquet,
+        ..JobConfig::default()
+    };
+    let failures = contract::check_all(&golden_dir(), &job, &contract::engine_modes());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

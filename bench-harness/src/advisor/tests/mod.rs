@@ -185,7 +185,7 @@ fn report(workload: WorkloadKind, mean: f64, peak: f64, modes: Vec<ModeReport>) 
             out_of_order_events: 5_000,
             max_lateness_ms: 10 * MINUTE,
         },
-        methodology: methodology(&model),
+        methodology: methodology(&model, &workloads::mode::JobConfig::default()),
         cost_model: model,
         modes,
         cost_curves: CostCurves {
@@ -196,6 +196,7 @@ fn report(workload: WorkloadKind, mean: f64, peak: f64, modes: Vec<ModeReport>) 
         realtime_validation: None,
         broker: None,
         broker_skipped: None,
+        scaling: None,
         charts: Vec::new(),
     }
 }

@@ -1,0 +1,86 @@
+//! Which engine a run's batch and micro-batch jobs use (`run --engine`),
+//! and the local Ballista cluster that a `--engine ballista` run without
+//! `--scheduler` starts and keeps alive until the run ends.
+
+use std::path::Path;
+
+use workloads::mode::Engine;
+
+use crate::error::{Error, Result};
+
+/// The executors a local cluster gets when `--executors` is not given.
+pub const DEFAULT_EXECUTORS: usize = 2;
+
+/// An engine ready to use, holding whatever it runs on.
+pub struct Prepared {
+    pub engine: Engine,
+    /// The local cluster, stopped when this is dropped.
+    #[cfg(feature = "ballista")]
+    pub cluster: Option<crate::cluster::LocalCluster>,
+}
+
+/// Resolves `--engine KIND [--executors N] [--scheduler df://HOST:PORT]`;
+/// `exe` is this `bench-harness` binary (a local cluster's processes).
+pub fn prepare(
+    kind: &str,
+    executors: Option<usize>,
+    scheduler: Option<&str>,
+    exe: &Path,
+) -> Result<Prepared> {
+    let plain = |engine| Prepared {
+        engine,
+        #[cfg(feature = "ballista")]
+        cluster: None,
+    };
+    if kind != "ballista" && (executors.is_some() || scheduler.is_some()) {
+        return Err(Error::Unsupported(
+            "--executors and --scheduler go with --engine ballista".into(),
+        ));
+    }
+    match kind {
+        "memory" => Ok(plain(Engine::InMemory)),
+        "parquet" => Ok(plain(Engine::Parquet)),
+        "ballista" => ballista(executors, scheduler, exe),
+        other => Err(Error::Unsupported(format!(
+            "--engine {other}: expected memory, parquet or ballista"
+        ))),
+    }
+}
+
+fn ballista(executors: Option<usize>, scheduler: Option<&str>, exe: &Path) -> Result<Prepared> {
+    if let Some(url) = scheduler {
+        let valid = url
+            .strip_prefix("df://")
+            .and_then(|rest| rest.rsplit_once(':'))
+            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+        if !valid {
+            return Err(Error::Cluster(format!(
+                "--scheduler {url}: expected df://HOST:PORT"
+            )));
+        }
+        return Ok(Prepared {
+            engine: Engine::ballista(url.to_string(), executors.unwrap_or(1)),
+            #[cfg(feature = "ballista")]
+            cluster: None,
+        });
+    }
+    local_cluster(executors.unwrap_or(DEFAULT_EXECUTORS), exe)
+}
+
+#[cfg(feature = "ballista")]
+fn local_cluster(executors: usize, exe: &Path) -> Result<Prepared> {
+    let cluster = crate::cluster::LocalCluster::start(exe, executors)?;
+    Ok(Prepared {
+        engine: Engine::ballista(cluster.url(), executors),
+        cluster: Some(cluster),
+    })
+}
+
+#[cfg(not(feature = "ballista"))]
+fn local_cluster(_executors: usize, _exe: &Path) -> Result<Prepared> {
+    Err(Error::Cluster(
+        "this build has no Ballista: build with `--features bench-harness/ballista` \
+         (scripts/run.sh does)"
+            .into(),
+    ))
+}
