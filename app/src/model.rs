@@ -118,6 +118,12 @@ pub struct ReportView {
     /// when the run had none.
     #[serde(default)]
     pub broker: Vec<String>,
+    /// Scale-out measured on Ballista clusters (a line per cluster size),
+    /// then the clusters sized from it; empty when the run had none.
+    #[serde(default)]
+    pub scale_out: Vec<String>,
+    #[serde(default)]
+    pub sizing: Vec<String>,
     pub charts: Vec<ChartView>,
     pub measured: Vec<String>,
     pub modeled: Vec<String>,

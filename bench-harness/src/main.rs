@@ -278,13 +278,19 @@ fn main() -> ExitCode {
 }
 
 /// The cluster's processes log warnings to stderr (their log file), and the
-/// executor's registration line, which the launcher waits for. Ballista's
-/// info level logs every task: 10,000 lines a minute.
+/// executor's registration line, which the launcher waits for (so that line
+/// is on whatever `WEIR_CLUSTER_LOG` says; `RUST_LOG` is the parent's and is
+/// not read). Ballista's info level logs every task: 10,000 lines a minute.
 #[cfg(feature = "ballista")]
 fn log_to_stderr() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("warn,ballista_executor::executor_server=info")
-    });
+    let base = std::env::var("WEIR_CLUSTER_LOG").unwrap_or_else(|_| "warn".into());
+    let filter = tracing_subscriber::EnvFilter::try_new(&base)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
+        .add_directive(
+            "ballista_executor::executor_server=info"
+                .parse()
+                .expect("a valid directive"),
+        );
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -41,6 +41,10 @@ pub struct Report {
     /// sized from it, when the run asked for it (`--engine ballista`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scaling: Option<crate::scaling::ScalingReport>,
+    /// Why the scale-out measurement asked for was not made (no Ballista in
+    /// this build, no `bench-harness` binary beside the server, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaling_skipped: Option<String>,
     /// Chart files written next to the report (relative names).
     pub charts: Vec<String>,
 }

@@ -211,6 +211,7 @@ pub fn run_on_dataset<W: Workload>(
         broker: None,
         broker_skipped: None,
         scaling: None,
+        scaling_skipped: None,
         charts: Vec::new(),
     })
 }
@@ -253,6 +254,7 @@ pub fn cost_at(
                 (mean_rate / per_core)
                     .ceil()
                     .max(job.target_partitions as f64)
+                    .max(job.engine.executors() as f64)
             };
             model.batch(fit, interval_s, mean_rate, cores, peak_memory)
         }

@@ -100,6 +100,16 @@ pub struct JobQueue {
     max_queued: usize,
     time_limit: Duration,
     broker: Option<Broker>,
+    scale_out: Option<ScaleOut>,
+}
+
+/// The scale-out measurement every job adds (`--scale-out`): local
+/// Ballista clusters of these sizes, whose processes are the
+/// `bench-harness` binary beside the server.
+#[derive(Debug, Clone)]
+pub struct ScaleOut {
+    pub counts: Vec<usize>,
+    pub harness: std::path::PathBuf,
 }
 
 fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
@@ -115,6 +125,7 @@ impl JobQueue {
         max_queued: usize,
         time_limit: Duration,
         broker: Option<Broker>,
+        scale_out: Option<ScaleOut>,
         on_done: Arc<OnDone>,
     ) -> anyhow::Result<JobQueue> {
         let mut inner = Inner::default();
@@ -138,6 +149,7 @@ impl JobQueue {
             max_queued,
             time_limit,
             broker,
+            scale_out,
         };
         let worker = queue.clone();
         tokio::spawn(async move { worker.work(on_done).await });
@@ -340,6 +352,7 @@ impl JobQueue {
             };
             let on_done = on_done.clone();
             let broker = self.broker.clone();
+            let scale_out = self.scale_out.clone();
             // A panic (a bug) ends the blocking task; tokio reports it as
             // a `JoinError` and the job as crashed, and the queue goes on.
             let result = tokio::task::spawn_blocking(move || {
@@ -348,6 +361,9 @@ impl JobQueue {
                 if let Some(broker) = &broker {
                     through_broker(&scenario, broker, &progress, &mut report)
                         .map_err(Ended::Run)?;
+                }
+                if let Some(scale_out) = &scale_out {
+                    scale(&scenario, scale_out, &progress, &mut report).map_err(Ended::Run)?;
                 }
                 on_done(&target, report).map_err(Ended::Store)
             })
@@ -471,6 +487,43 @@ impl Progress for JobProgress {
             job.stage = stage.to_string();
         }
     }
+}
+
+/// Adds the scale-out measurement to a finished report. A cluster that
+/// fails (an executor lost, a port taken) fails the job with the error and
+/// where the cluster's logs are; a build without Ballista, or no
+/// `bench-harness` binary, is recorded in the report as skipped.
+fn scale(
+    scenario: &Scenario,
+    scale_out: &ScaleOut,
+    progress: &dyn bench_harness::progress::Progress,
+    report: &mut bench_harness::report::Report,
+) -> bench_harness::Result<()> {
+    if !scale_out.harness.is_file() {
+        report.scaling_skipped = Some(format!(
+            "no bench-harness binary at {} (build it with the server: cargo build --release -p server -p bench-harness)",
+            scale_out.harness.display()
+        ));
+        return Ok(());
+    }
+    #[cfg(feature = "ballista")]
+    {
+        let measured = bench_harness::cluster::measure::for_scenario(
+            scenario,
+            None,
+            report,
+            &scale_out.harness,
+            &scale_out.counts,
+            progress,
+        )?;
+        report.scaling = Some(measured);
+    }
+    #[cfg(not(feature = "ballista"))]
+    {
+        let _ = (scenario, progress);
+        report.scaling_skipped = Some("this server was built without Ballista".into());
+    }
+    Ok(())
 }
 
 /// Adds the broker measurements to a finished in-memory report. A broker

@@ -60,6 +60,12 @@ struct Args {
     /// Redis you run (redis://127.0.0.1:6379/).
     #[arg(long, env = "WEIR_BROKER", default_value = "auto")]
     broker: String,
+    /// Also measure every job's batch scale-out on local Ballista clusters
+    /// of these sizes (e.g. `1,2,4`; processes of the `bench-harness`
+    /// binary beside this one, on free 127.0.0.1 ports), and size clusters
+    /// from it; `off` skips it.
+    #[arg(long, env = "WEIR_SCALE_OUT", default_value = "1,2")]
+    scale_out: String,
 }
 
 /// `--job-time-limit`: a duration such as `90s` or `1h`, at least 1 s.
@@ -69,6 +75,35 @@ fn parse_time_limit(text: &str) -> Result<Duration, String> {
         return Err(format!("must be at least 1s, got `{text}`"));
     }
     Ok(Duration::from_millis(ms as u64))
+}
+
+/// `--scale-out`: executor counts, or `off`. The cluster's processes are
+/// the `bench-harness` binary next to this one (or `WEIR_BENCH_HARNESS`).
+fn scale_out(text: &str) -> anyhow::Result<Option<jobs::ScaleOut>> {
+    if text == "off" {
+        return Ok(None);
+    }
+    let counts = text
+        .split(',')
+        .map(|c| {
+            c.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=16).contains(n))
+                .with_context(|| {
+                    format!("--scale-out {text}: expected executor counts from 1 to 16 separated by commas, or off")
+                })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let harness = std::env::var_os("WEIR_BENCH_HARNESS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(|d| d.join("bench-harness")))
+        })
+        .context("cannot locate the bench-harness binary (set WEIR_BENCH_HARNESS)")?;
+    Ok(Some(jobs::ScaleOut { counts, harness }))
 }
 
 /// Finds the site directory (see `--site-root`).
@@ -123,6 +158,11 @@ async fn main() -> anyhow::Result<()> {
             url if url.starts_with("redis://") => Some(Broker::Url(url.to_string())),
             other => anyhow::bail!("--broker must be auto, off or a redis:// URL, not {other:?}"),
         },
+        scale_out: None,
+    };
+    let config = QueueConfig {
+        scale_out: scale_out(&args.scale_out)?,
+        ..config
     };
     let app_state = AppState::start(&args.data_dir, size(args.scenario_size.as_deref()), config)
         .with_context(|| format!("loading the data directory {}", args.data_dir.display()))?;

@@ -46,6 +46,9 @@ pub struct QueueConfig {
     /// Also measure every job through this broker (replay, recovery, live);
     /// `None`: in memory only.
     pub broker: Option<bench_harness::through_broker::Broker>,
+    /// Also measure every job's scale-out on local Ballista clusters;
+    /// `None`: not measured.
+    pub scale_out: Option<crate::jobs::ScaleOut>,
 }
 
 /// Everything the handlers share.
@@ -112,6 +115,7 @@ impl AppState {
             config.max_queued,
             config.time_limit,
             config.broker.clone(),
+            config.scale_out.clone(),
             on_done,
         )?;
         let state = Arc::new(AppState {

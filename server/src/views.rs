@@ -168,6 +168,20 @@ pub fn report_view(id: &str, r: &Report) -> ReportView {
             )],
             (None, None) => Vec::new(),
         },
+        scale_out: match (&r.scaling, &r.scaling_skipped) {
+            (Some(sc), _) => sc
+                .point_lines()
+                .into_iter()
+                .chain(sc.notes.clone())
+                .collect(),
+            (None, Some(why)) => vec![format!("The scale-out measurement was skipped: {why}")],
+            (None, None) => Vec::new(),
+        },
+        sizing: r
+            .scaling
+            .as_ref()
+            .map(|sc| sc.sizing_lines())
+            .unwrap_or_default(),
         id: id.to_string(),
         workload: r.workload.to_string(),
         scenario: r.scenario.name.clone(),

@@ -76,7 +76,10 @@ fn answers(freshness: &str, transformation: &str) -> Value {
 #[tokio::test]
 async fn api_serves_measures_persists_and_validates() {
     let data = tempfile::tempdir().unwrap();
-    let server = start(data.path()).await;
+    // Scale-out on clusters of 1 and 2 executors: processes of the
+    // bench-harness binary that `cargo test --workspace` builds beside
+    // weir-server.
+    let server = start_with(data.path(), &["--scale-out", "1,2"]).await;
     let base = server.base.clone();
 
     // Validation works before any report exists: errors name the field.
@@ -132,6 +135,23 @@ async fn api_serves_measures_persists_and_validates() {
     assert!(
         page.contains("Through a replayable log") && page.contains("caught up in"),
         "the report page shows the recovery figures"
+    );
+    // And on Ballista clusters: every point exact, a fitted curve, clusters
+    // sized, shown on the page with its chart.
+    let scaling = &one["scaling"];
+    let points = scaling["points"].as_array().expect("scaling points");
+    assert_eq!(points.len(), 2, "{scaling}");
+    assert!(points.iter().all(|p| p["exact"] == true), "{scaling}");
+    assert!(scaling["fit"].is_object(), "{scaling}");
+    assert!(
+        !scaling["sizing"].as_array().unwrap().is_empty(),
+        "{scaling}"
+    );
+    assert!(
+        page.contains("Scale-out on a Ballista cluster")
+            && page.contains("Cluster sizing")
+            && page.contains("batch throughput vs Ballista executors"),
+        "the report page shows the scale-out, the sizing and its chart"
     );
     // The reference runs went through the job queue.
     let jobs: Value = reqwest::get(format!("{base}/api/jobs"))

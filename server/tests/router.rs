@@ -22,6 +22,7 @@ fn app(data: &Path) -> Router {
         time_limit: Duration::from_secs(60),
         reference_runs: false,
         broker: None,
+        scale_out: None,
     };
     let state: Arc<AppState> = AppState::start(data, Size::Tiny, config).expect("the state starts");
     router(state, data, SocketAddr::from(([127, 0, 0, 1], 0)))

@@ -298,6 +298,15 @@ impl Engine {
         }
     }
 
+    /// The cores a query of this engine occupies: one in process (at
+    /// `target_partitions = 1`), one per executor on a cluster.
+    pub fn executors(&self) -> usize {
+        match self {
+            Engine::Ballista { executors, .. } => *executors,
+            _ => 1,
+        }
+    }
+
     /// A short name for reports and errors.
     pub fn label(&self) -> String {
         match self {

@@ -207,6 +207,19 @@ pub fn ReportTables(report: ReportView) -> impl IntoView {
                     </ul>
                 }
             })}
+        {(!r.scale_out.is_empty())
+            .then(|| {
+                view! {
+                    <h3>"Scale-out on a Ballista cluster"</h3>
+                    <ul class="changes" id="scale-out">
+                        {r.scale_out.iter().map(|b| view! { <li>{b.clone()}</li> }).collect_view()}
+                    </ul>
+                    <h4>"Cluster sizing (modeled from the measured curve)"</h4>
+                    <ul class="changes" id="sizing">
+                        {r.sizing.iter().map(|b| view! { <li>{b.clone()}</li> }).collect_view()}
+                    </ul>
+                }
+            })}
         <h3>"Charts"</h3>
         <Charts charts=r.charts.clone() />
     }

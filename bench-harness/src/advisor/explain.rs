@@ -25,11 +25,12 @@ impl<'a> Advisor<'a> {
             d.findings.iter().partition(|f| f.is_budget());
         let why = why.into_iter().map(|f| self.finding(f)).collect();
         let budget = budget.into_iter().map(|f| self.finding(f)).collect();
-        let reasons = self
+        let mut reasons: Vec<String> = self
             .reasons(d.choice, why, budget)
             .iter()
             .map(|s| capitalize(s))
             .collect();
+        reasons.extend(self.distributed(d.choice));
         let what_would_change = self
             .what_would_change(d.choice, d.before_budget)
             .iter()
@@ -72,6 +73,47 @@ impl<'a> Advisor<'a> {
                 "NOT equal to ground truth"
             }
         ) + &self.measured_recovery()
+    }
+
+    /// "At N events/s … run it on a cluster of K executors" — when the report
+    /// measured scale-out and the chosen batch plan, at the user's rate,
+    /// needs more executors than the measured machine has cores.
+    fn distributed(&self, choice: Choice) -> Option<String> {
+        let sc = self.r.scaling.as_ref()?;
+        let fit = sc.fit?;
+        let batch = match choice {
+            Choice::Single(i) | Choice::Lambda { correct: i, .. } => &self.cands[i],
+            Choice::Kappa(_) => return None,
+        };
+        let Plan::Batch { interval_ms, .. } = batch.plan else {
+            return None;
+        };
+        let rate = self.a.events_per_second;
+        let interval = interval_ms as f64 / 1000.0;
+        let headroom = self.r.cost_model.headroom;
+        let one_machine = sc.machine_cores.max(1);
+        let every = crate::plan::human_duration(interval_ms);
+        match fit.executors_for(rate * interval, interval, headroom) {
+            Some(k) if k <= one_machine => None,
+            Some(k) => Some(format!(
+                "At {} events/s a batch run every {every} does not fit one {one_machine}-core machine: \
+                 measured on Ballista (fixed {} a run, a serial share of {:.0}%), it needs a cluster of \
+                 {k} executors of 1 vCPU, each run taking {} — run it distributed on {k} nodes.",
+                units::rate(rate),
+                units::seconds(fit.fixed_seconds),
+                fit.serial_fraction * 100.0,
+                units::seconds(fit.run_seconds(k, rate * interval)),
+            )),
+            None => Some(format!(
+                "At {} events/s a batch run every {every} does not keep up even on {} Ballista \
+                 executors (measured fixed cost {} a run, serial share {:.0}%): it needs a shorter \
+                 interval or a stream plan.",
+                units::rate(rate),
+                crate::scaling::MAX_SIZED_EXECUTORS,
+                units::seconds(fit.fixed_seconds),
+                fit.serial_fraction * 100.0,
+            )),
+        }
     }
 
     /// " After a crash …" — the stream plan's measured recovery and the

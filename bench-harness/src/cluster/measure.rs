@@ -66,7 +66,8 @@ pub fn measure<W: Workload>(
         let on_cluster = |what: &str, e: Error, cluster: &mut LocalCluster| {
             let logs = cluster.keep_logs();
             Error::Cluster(format!(
-                "{what} on {n} executor(s) failed: {e} (logs: {})",
+                "{what} on {n} executor(s) failed: {} (logs: {})",
+                super::cluster_message(e),
                 logs.display()
             ))
         };

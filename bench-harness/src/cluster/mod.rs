@@ -118,7 +118,7 @@ impl LocalCluster {
     fn fail_unless(&mut self, step: impl FnOnce(&mut Self) -> Result<()>) -> Result<()> {
         step(self).map_err(|e| {
             let logs = self.keep_logs();
-            Error::Cluster(format!("{e} (logs: {})", logs.display()))
+            Error::Cluster(format!("{} (logs: {})", cluster_message(e), logs.display()))
         })
     }
 
@@ -170,6 +170,14 @@ impl Drop for LocalCluster {
         }
         // Leave the logs for the user to read after a failure.
         self.dir.disable_cleanup(self.keep_logs);
+    }
+}
+
+/// An error's text without a second "Ballista cluster:" prefix.
+pub(crate) fn cluster_message(e: Error) -> String {
+    match e {
+        Error::Cluster(m) => m,
+        other => other.to_string(),
     }
 }
 

@@ -32,13 +32,21 @@ pub fn free_port() -> u16 {
 }
 
 /// Starts `weir-server` on a free port with `data` as its data directory,
-/// extra arguments and environment, and waits until it answers.
+/// extra arguments and environment, and waits until it answers. The
+/// scale-out measurement is off unless `args` asks for it (it starts
+/// Ballista clusters for every job).
 pub async fn spawn(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
     let port = free_port();
+    let scale = if args.contains(&"--scale-out") {
+        &[][..]
+    } else {
+        &["--scale-out", "off"][..]
+    };
     let child = Command::new(env!("CARGO_BIN_EXE_weir-server"))
         .args(["--port", &port.to_string(), "--data-dir"])
         .arg(data)
         .args(args)
+        .args(scale)
         .env("RUST_LOG", "warn")
         .envs(env.iter().copied())
         .stdout(Stdio::null())

@@ -197,6 +197,7 @@ fn report(workload: WorkloadKind, mean: f64, peak: f64, modes: Vec<ModeReport>) 
         broker: None,
         broker_skipped: None,
         scaling: None,
+        scaling_skipped: None,
         charts: Vec::new(),
     }
 }

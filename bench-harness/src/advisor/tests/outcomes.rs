@@ -468,3 +468,68 @@ fn an_exact_stream_near_the_fastest_plan_beats_lambda_when_nothing_meets_freshne
         );
     }
 }
+
+// --- scale-out -------------------------------------------------------
+
+/// A measured scale-out curve: 1 s fixed a run, 10 µs an event on one
+/// executor, a 10 % serial share, on a 2-core machine.
+fn with_scaling(mut r: Report) -> Report {
+    use crate::scaling::{ScalingFit, ScalingReport};
+    r.scaling = Some(ScalingReport {
+        plan: "batch, one run".into(),
+        events: 1_000_000,
+        machine_cores: 2,
+        in_memory_seconds: 5.0,
+        parquet_seconds: 6.0,
+        points: Vec::new(),
+        fit: Some(ScalingFit {
+            fixed_seconds: 1.0,
+            per_event_seconds_one: 1e-5,
+            serial_fraction: 0.1,
+        }),
+        sizing: Vec::new(),
+        notes: Vec::new(),
+    });
+    r
+}
+
+/// Above what one machine sustains, the batch answer says to run it
+/// distributed and on how many nodes; below it, it says nothing of a
+/// cluster.
+#[test]
+fn batch_beyond_one_machine_names_the_cluster_size() {
+    let reports: Vec<Report> = all_reports().into_iter().map(with_scaling).collect();
+    let a = answers(
+        Freshness::OneDay,
+        Transformation::WindowedAggregation,
+        Experience::Some,
+        200_000.0,
+    );
+    let r = recommend(&a, &reports).unwrap();
+    assert_eq!(r.recommendation, Architecture::Batch, "{}", text(&r));
+    let interval = match r.schedule.as_deref() {
+        Some(s) if s.starts_with("every 1 day") => 86_400.0,
+        Some(s) if s.starts_with("every 1 hour") => 3_600.0,
+        other => panic!("unexpected schedule {other:?}"),
+    };
+    // Work per run: 200,000 × interval × 10 µs; with 1.5× headroom the
+    // smallest k with (1 + work · (0.1 + 0.9/k)) · 1.5 ≤ interval.
+    let fit = reports[0].scaling.as_ref().unwrap().fit.unwrap();
+    let k = fit
+        .executors_for(200_000.0 * interval, interval, 1.5)
+        .unwrap();
+    assert!(k > 2, "the example must need a cluster: {k}");
+    assert!(
+        text(&r).contains(&format!("run it distributed on {k} nodes")),
+        "{}",
+        text(&r)
+    );
+    let small = answers(
+        Freshness::OneDay,
+        Transformation::WindowedAggregation,
+        Experience::Some,
+        10.0,
+    );
+    let r = recommend(&small, &reports).unwrap();
+    assert!(!text(&r).contains("distributed"), "{}", text(&r));
+}
