@@ -14,12 +14,25 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
+
+/// Nanoseconds this process spent writing and registering lake files, all
+/// engines together: the scaling measurement subtracts it, because a real
+/// lake is written once by the ingest, not by every query that reads it.
+static STAGING_NANOS: AtomicU64 = AtomicU64::new(0);
+
+/// Seconds spent writing lake files so far in this process (see
+/// [`STAGING_NANOS`]); read it before and after a run on one thread.
+pub fn staging_seconds_total() -> f64 {
+    STAGING_NANOS.load(Ordering::Relaxed) as f64 / 1e9
+}
 
 /// The lake directory of one job and the tables registered over it.
 pub(super) struct FileTables {
@@ -64,6 +77,17 @@ impl FileTables {
     /// Writes `tables` (and an empty file for every earlier table not
     /// given) into a new query directory and registers them in `ctx`.
     pub(super) async fn stage(
+        &mut self,
+        ctx: &SessionContext,
+        tables: Vec<(String, SchemaRef, Vec<RecordBatch>)>,
+    ) -> Result<()> {
+        let start = Instant::now();
+        let staged = self.stage_files(ctx, tables).await;
+        STAGING_NANOS.fetch_add(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        staged
+    }
+
+    async fn stage_files(
         &mut self,
         ctx: &SessionContext,
         tables: Vec<(String, SchemaRef, Vec<RecordBatch>)>,

@@ -19,6 +19,7 @@
 //! ([`files`]); they plan every run, as a scheduler given new files must.
 
 mod files;
+pub use files::staging_seconds_total;
 pub mod swap_table;
 pub mod window_fn;
 
