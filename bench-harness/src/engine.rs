@@ -8,8 +8,60 @@ use workloads::mode::Engine;
 
 use crate::error::{Error, Result};
 
+/// Whether this build can run Ballista (the `ballista` feature, on by
+/// default).
+pub const HAS_BALLISTA: bool = cfg!(feature = "ballista");
+
 /// The executors a local cluster gets when `--executors` is not given.
 pub const DEFAULT_EXECUTORS: usize = 2;
+/// The most executors a local cluster may have (each is a process with its
+/// own memory; far more than this machine's cores measures only contention).
+pub const MAX_EXECUTORS: usize = 16;
+
+/// Executor counts for a scaling measurement (`1,2,4`), each from 1 to
+/// [`MAX_EXECUTORS`]; `off_word` (`none`, `off`) means no measurement.
+/// `flag` names the option in the error.
+pub fn parse_executor_counts(flag: &str, text: &str, off_word: &str) -> Result<Vec<usize>> {
+    if text == off_word {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|c| {
+            c.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_EXECUTORS).contains(n))
+                .ok_or_else(|| {
+                    Error::Unsupported(format!(
+                        "{flag} {text}: expected executor counts from 1 to {MAX_EXECUTORS} \
+                         separated by commas, or {off_word}"
+                    ))
+                })
+        })
+        .collect()
+}
+
+/// The scale-out measurement of a scenario on local clusters of `counts`
+/// executors ([`crate::cluster::measure::for_scenario`]); an error in a
+/// build without Ballista.
+pub fn measure_scaling(
+    s: &crate::scenario::Scenario,
+    input: Option<&Path>,
+    report: &crate::report::Report,
+    exe: &Path,
+    counts: &[usize],
+    progress: &dyn crate::progress::Progress,
+) -> Result<crate::scaling::ScalingReport> {
+    #[cfg(feature = "ballista")]
+    {
+        crate::cluster::measure::for_scenario(s, input, report, exe, counts, progress)
+    }
+    #[cfg(not(feature = "ballista"))]
+    {
+        let _ = (s, input, report, exe, counts, progress);
+        Err(no_ballista())
+    }
+}
 
 /// An engine ready to use, holding whatever it runs on.
 pub struct Prepared {
@@ -78,9 +130,15 @@ fn local_cluster(executors: usize, exe: &Path) -> Result<Prepared> {
 
 #[cfg(not(feature = "ballista"))]
 fn local_cluster(_executors: usize, _exe: &Path) -> Result<Prepared> {
-    Err(Error::Cluster(
-        "this build has no Ballista: build with `--features bench-harness/ballista` \
+    Err(no_ballista())
+}
+
+/// What a build without the `ballista` feature says when asked for it.
+#[cfg(not(feature = "ballista"))]
+pub fn no_ballista() -> Error {
+    Error::Cluster(
+        "this build has no Ballista: build without `--no-default-features` \
          (scripts/run.sh does)"
             .into(),
-    ))
+    )
 }

@@ -361,7 +361,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| PathBuf::from("out").join(dir_name));
     // Measured on local clusters only: a user's own cluster is not resized.
     let scale = if args.engine == "ballista" && args.scheduler.is_none() {
-        scale_counts(&args.scale)?
+        bench_harness::engine::parse_executor_counts("--scale", &args.scale, "none")?
     } else {
         Vec::new()
     };
@@ -403,7 +403,14 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         }
     }
     if !scale.is_empty() {
-        report.scaling = Some(scaling(&args, &scale, &s, &report, &exe, &progress)?);
+        report.scaling = Some(bench_harness::engine::measure_scaling(
+            &s,
+            args.input.as_deref(),
+            &report,
+            &exe,
+            &scale,
+            &progress,
+        )?);
     }
     drop(engine);
     progress.finish();
@@ -414,59 +421,6 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         println!("chart:  {}", out.join(c).display());
     }
     Ok(())
-}
-
-/// `--scale 1,2,4` as executor counts; `none` is no measurement.
-fn scale_counts(text: &str) -> anyhow::Result<Vec<usize>> {
-    if text == "none" {
-        return Ok(Vec::new());
-    }
-    text.split(',')
-        .map(|c| {
-            c.trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=16).contains(n))
-                .with_context(|| {
-                    format!(
-                        "--scale {text}: expected executor counts from 1 to 16 separated by \
-                         commas, or none"
-                    )
-                })
-        })
-        .collect()
-}
-
-/// The scaling measurement `run --engine ballista --scale 1,2,4` asks for.
-#[cfg(feature = "ballista")]
-fn scaling(
-    args: &RunArgs,
-    counts: &[usize],
-    s: &Scenario,
-    report: &bench_harness::report::Report,
-    exe: &std::path::Path,
-    progress: &TerminalProgress,
-) -> anyhow::Result<bench_harness::scaling::ScalingReport> {
-    Ok(bench_harness::cluster::measure::for_scenario(
-        s,
-        args.input.as_deref(),
-        report,
-        exe,
-        counts,
-        progress,
-    )?)
-}
-
-#[cfg(not(feature = "ballista"))]
-fn scaling(
-    _args: &RunArgs,
-    _counts: &[usize],
-    _s: &Scenario,
-    _report: &bench_harness::report::Report,
-    _exe: &std::path::Path,
-    _progress: &TerminalProgress,
-) -> anyhow::Result<bench_harness::scaling::ScalingReport> {
-    anyhow::bail!("this build has no Ballista (build with --features bench-harness/ballista)")
 }
 
 fn run_on_file(

@@ -499,6 +499,10 @@ fn scale(
     progress: &dyn bench_harness::progress::Progress,
     report: &mut bench_harness::report::Report,
 ) -> bench_harness::Result<()> {
+    if !bench_harness::engine::HAS_BALLISTA {
+        report.scaling_skipped = Some("this server was built without Ballista".into());
+        return Ok(());
+    }
     if !scale_out.harness.is_file() {
         report.scaling_skipped = Some(format!(
             "no bench-harness binary at {} (build it with the server: cargo build --release -p server -p bench-harness)",
@@ -506,23 +510,14 @@ fn scale(
         ));
         return Ok(());
     }
-    #[cfg(feature = "ballista")]
-    {
-        let measured = bench_harness::cluster::measure::for_scenario(
-            scenario,
-            None,
-            report,
-            &scale_out.harness,
-            &scale_out.counts,
-            progress,
-        )?;
-        report.scaling = Some(measured);
-    }
-    #[cfg(not(feature = "ballista"))]
-    {
-        let _ = (scenario, progress);
-        report.scaling_skipped = Some("this server was built without Ballista".into());
-    }
+    report.scaling = Some(bench_harness::engine::measure_scaling(
+        scenario,
+        None,
+        report,
+        &scale_out.harness,
+        &scale_out.counts,
+        progress,
+    )?);
     Ok(())
 }
 

@@ -80,21 +80,10 @@ fn parse_time_limit(text: &str) -> Result<Duration, String> {
 /// `--scale-out`: executor counts, or `off`. The cluster's processes are
 /// the `bench-harness` binary next to this one (or `WEIR_BENCH_HARNESS`).
 fn scale_out(text: &str) -> anyhow::Result<Option<jobs::ScaleOut>> {
-    if text == "off" {
+    let counts = bench_harness::engine::parse_executor_counts("--scale-out", text, "off")?;
+    if counts.is_empty() {
         return Ok(None);
     }
-    let counts = text
-        .split(',')
-        .map(|c| {
-            c.trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=16).contains(n))
-                .with_context(|| {
-                    format!("--scale-out {text}: expected executor counts from 1 to 16 separated by commas, or off")
-                })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
     let harness = std::env::var_os("WEIR_BENCH_HARNESS")
         .map(PathBuf::from)
         .or_else(|| {

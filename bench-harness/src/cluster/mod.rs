@@ -23,9 +23,7 @@ use crate::error::{Error, Result};
 
 /// How long a scheduler or executor may take to come up.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
-/// The most executors `--executors` may ask for (each is a process with its
-/// own memory; far more than this machine's cores measures only contention).
-pub const MAX_EXECUTORS: usize = 16;
+pub use crate::engine::MAX_EXECUTORS;
 /// What an executor logs once the scheduler accepted it (Ballista 55).
 const REGISTERED: &str = "Executor registration succeed";
 
