@@ -193,9 +193,10 @@ struct RunArgs {
     /// Where batch and micro-batch SQL runs: `memory` (DataFusion in this
     /// process, in-memory tables; default), `parquet` (in process, over the
     /// landed data written as Parquet files) or `ballista` (a Ballista
-    /// cluster over the same files).
-    #[arg(long, default_value = "memory", value_parser = ["memory", "parquet", "ballista"])]
-    engine: String,
+    /// cluster over the same files). Default: the spec's `[engine]`, else
+    /// memory.
+    #[arg(long, value_parser = ["memory", "parquet", "ballista"])]
+    engine: Option<String>,
     /// With `--engine ballista`: executors of the local cluster Weir starts
     /// on 127.0.0.1 (default 2; one task slot each).
     #[arg(long)]
@@ -359,19 +360,26 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(dir_name));
+    // The flag, else the spec's `[engine]` (whose Ballista cluster is local).
+    let kind = args.engine.clone().unwrap_or_else(|| {
+        match s.job.engine {
+            workloads::mode::Engine::InMemory => "memory",
+            workloads::mode::Engine::Parquet => "parquet",
+            workloads::mode::Engine::Ballista { .. } => "ballista",
+        }
+        .to_string()
+    });
+    let executors = args
+        .executors
+        .or_else(|| s.job.engine.wants_local_cluster());
     // Measured on local clusters only: a user's own cluster is not resized.
-    let scale = if args.engine == "ballista" && args.scheduler.is_none() {
+    let scale = if kind == "ballista" && args.scheduler.is_none() {
         bench_harness::engine::parse_executor_counts("--scale", &args.scale, "none")?
     } else {
         Vec::new()
     };
     let exe = std::env::current_exe().context("locating the bench-harness binary")?;
-    let engine = bench_harness::engine::prepare(
-        &args.engine,
-        args.executors,
-        args.scheduler.as_deref(),
-        &exe,
-    )?;
+    let engine = bench_harness::engine::prepare(&kind, executors, args.scheduler.as_deref(), &exe)?;
     s.job.engine = engine.engine.clone();
     let progress = TerminalProgress::new();
     let mut report = match &args.input {

@@ -101,6 +101,7 @@ pub struct JobQueue {
     time_limit: Duration,
     broker: Option<Broker>,
     scale_out: Option<ScaleOut>,
+    harness: Option<std::path::PathBuf>,
 }
 
 /// The scale-out measurement every job adds (`--scale-out`): local
@@ -126,6 +127,7 @@ impl JobQueue {
         time_limit: Duration,
         broker: Option<Broker>,
         scale_out: Option<ScaleOut>,
+        harness: Option<std::path::PathBuf>,
         on_done: Arc<OnDone>,
     ) -> anyhow::Result<JobQueue> {
         let mut inner = Inner::default();
@@ -150,6 +152,7 @@ impl JobQueue {
             time_limit,
             broker,
             scale_out,
+            harness,
         };
         let worker = queue.clone();
         tokio::spawn(async move { worker.work(on_done).await });
@@ -353,9 +356,15 @@ impl JobQueue {
             let on_done = on_done.clone();
             let broker = self.broker.clone();
             let scale_out = self.scale_out.clone();
+            let harness = self.harness.clone();
             // A panic (a bug) ends the blocking task; tokio reports it as
             // a `JoinError` and the job as crashed, and the queue goes on.
             let result = tokio::task::spawn_blocking(move || {
+                let mut scenario = scenario;
+                // A spec's `[engine] kind = "ballista"`: a local cluster for
+                // this job, stopped when the job ends (also when it fails).
+                let _cluster =
+                    local_cluster(&mut scenario, harness.as_deref()).map_err(Ended::Run)?;
                 let mut report = bench_harness::runner::run_scenario(&scenario, &progress)
                     .map_err(Ended::Run)?;
                 if let Some(broker) = &broker {
@@ -487,6 +496,27 @@ impl Progress for JobProgress {
             job.stage = stage.to_string();
         }
     }
+}
+
+/// Starts the local cluster a scenario's engine asks for and points the
+/// engine at it; the returned handle stops it when dropped.
+fn local_cluster(
+    scenario: &mut Scenario,
+    harness: Option<&std::path::Path>,
+) -> bench_harness::Result<Option<bench_harness::engine::Prepared>> {
+    let Some(executors) = scenario.job.engine.wants_local_cluster() else {
+        return Ok(None);
+    };
+    let harness = harness.filter(|h| h.is_file()).ok_or_else(|| {
+        bench_harness::Error::Cluster(
+            "this spec runs on Ballista, but no bench-harness binary was found beside the server \
+             (build it with the server, or set WEIR_BENCH_HARNESS)"
+                .into(),
+        )
+    })?;
+    let prepared = bench_harness::engine::prepare("ballista", Some(executors), None, harness)?;
+    scenario.job.engine = prepared.engine.clone();
+    Ok(Some(prepared))
 }
 
 /// Adds the scale-out measurement to a finished report. A cluster that

@@ -84,15 +84,20 @@ fn scale_out(text: &str) -> anyhow::Result<Option<jobs::ScaleOut>> {
     if counts.is_empty() {
         return Ok(None);
     }
-    let harness = std::env::var_os("WEIR_BENCH_HARNESS")
+    let harness = harness_path()
+        .context("cannot locate the bench-harness binary (set WEIR_BENCH_HARNESS)")?;
+    Ok(Some(jobs::ScaleOut { counts, harness }))
+}
+
+/// The `bench-harness` binary next to this one, or `WEIR_BENCH_HARNESS`.
+fn harness_path() -> Option<PathBuf> {
+    std::env::var_os("WEIR_BENCH_HARNESS")
         .map(PathBuf::from)
         .or_else(|| {
             std::env::current_exe()
                 .ok()
                 .and_then(|exe| exe.parent().map(|d| d.join("bench-harness")))
         })
-        .context("cannot locate the bench-harness binary (set WEIR_BENCH_HARNESS)")?;
-    Ok(Some(jobs::ScaleOut { counts, harness }))
 }
 
 /// Finds the site directory (see `--site-root`).
@@ -148,9 +153,11 @@ async fn main() -> anyhow::Result<()> {
             other => anyhow::bail!("--broker must be auto, off or a redis:// URL, not {other:?}"),
         },
         scale_out: None,
+        harness: None,
     };
     let config = QueueConfig {
         scale_out: scale_out(&args.scale_out)?,
+        harness: harness_path(),
         ..config
     };
     let app_state = AppState::start(&args.data_dir, size(args.scenario_size.as_deref()), config)

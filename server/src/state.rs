@@ -49,6 +49,10 @@ pub struct QueueConfig {
     /// Also measure every job's scale-out on local Ballista clusters;
     /// `None`: not measured.
     pub scale_out: Option<crate::jobs::ScaleOut>,
+    /// The `bench-harness` binary whose processes form a spec's local
+    /// Ballista cluster (`[engine] kind = "ballista"`); `None`: such specs
+    /// fail with why.
+    pub harness: Option<std::path::PathBuf>,
 }
 
 /// Everything the handlers share.
@@ -116,6 +120,7 @@ impl AppState {
             config.time_limit,
             config.broker.clone(),
             config.scale_out.clone(),
+            config.harness.clone(),
             on_done,
         )?;
         let state = Arc::new(AppState {

@@ -23,6 +23,7 @@ fn app(data: &Path) -> Router {
         reference_runs: false,
         broker: None,
         scale_out: None,
+        harness: None,
     };
     let state: Arc<AppState> = AppState::start(data, Size::Tiny, config).expect("the state starts");
     router(state, data, SocketAddr::from(([127, 0, 0, 1], 0)))

@@ -601,3 +601,38 @@ async fn a_custom_workload_spec_is_measured_and_advised_on() {
         "{rec}"
     );
 }
+
+/// A spec whose `[engine]` is Ballista runs its batch plan on a local
+/// cluster the server starts for the job (processes of the bench-harness
+/// binary beside weir-server) and stops after it: the report says so, and
+/// the output is exact.
+#[tokio::test]
+async fn a_ballista_spec_runs_on_a_cluster_the_server_starts() {
+    let data = tempfile::tempdir().unwrap();
+    let server = start(data.path(), &[]).await;
+    let base = &server.base;
+    let spec = format!("{SMALL}\n[engine]\nkind = \"ballista\"\nexecutors = 1\n")
+        .replace("tiny-fraud", "tiny-fraud-ballista");
+    let (code, created) = post(base, "application/toml", spec).await;
+    assert_eq!(code, 201, "{created}");
+    let job = created["job"].as_str().unwrap().to_string();
+    let done = wait_job(base, &job, "finished", |j| {
+        j["state"] != "queued" && j["state"] != "running"
+    })
+    .await;
+    assert_eq!(done["state"], "done", "{done}");
+    let id = created["id"].as_str().unwrap();
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(data.path().join("specs").join(id).join("report.json")).unwrap(),
+    )
+    .unwrap();
+    let notes = report["methodology"]["notes"].to_string();
+    assert!(notes.contains("Ballista at df://127.0.0.1:"), "{notes}");
+    let batch = report["modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["mode"] == "batch")
+        .expect("a batch plan");
+    assert_eq!(batch["correctness"]["exact"], true, "{batch}");
+}

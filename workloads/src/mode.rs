@@ -289,6 +289,23 @@ fn default_query_timeout() -> u64 {
 }
 
 impl Engine {
+    /// The scheduler of a Ballista engine that a spec asked for without an
+    /// address: the harness starts a local cluster and puts its address in
+    /// place before any job runs ([`Engine::wants_local_cluster`]).
+    pub const LOCAL_SCHEDULER: &'static str = "local";
+
+    /// The executors of a local cluster still to be started, if this is one.
+    pub fn wants_local_cluster(&self) -> Option<usize> {
+        match self {
+            Engine::Ballista {
+                scheduler,
+                executors,
+                ..
+            } if scheduler == Self::LOCAL_SCHEDULER => Some(*executors),
+            _ => None,
+        }
+    }
+
     /// A Ballista cluster at `scheduler` with the default query timeout.
     pub fn ballista(scheduler: impl Into<String>, executors: usize) -> Engine {
         Engine::Ballista {

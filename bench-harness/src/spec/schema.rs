@@ -41,10 +41,42 @@ pub struct Spec {
     /// (default `true`).
     #[serde(default = "yes")]
     pub realtime: bool,
+    /// Where batch and micro-batch SQL runs (`[engine]`; default: in
+    /// memory).
+    #[serde(default, skip_serializing_if = "EngineSpec::is_default")]
+    pub engine: EngineSpec,
 }
 
 fn yes() -> bool {
     true
+}
+
+/// `[engine] kind = "ballista", executors = 4`: the batch and micro-batch
+/// jobs' engine. `ballista` starts a local cluster of `executors` (1 to
+/// 16, default 2) on 127.0.0.1 for the run.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSpec {
+    #[serde(default)]
+    pub kind: EngineKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executors: Option<u64>,
+}
+
+impl EngineSpec {
+    fn is_default(&self) -> bool {
+        *self == EngineSpec::default()
+    }
+}
+
+/// The engines a spec may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EngineKind {
+    #[default]
+    Memory,
+    Parquet,
+    Ballista,
 }
 
 /// Exactly one of a reference workload (fixed semantics, see

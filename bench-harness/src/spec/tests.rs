@@ -716,3 +716,53 @@ fn the_examples_in_the_docs_are_valid_specs() {
     }
     assert_eq!(n, 3);
 }
+
+/// `[engine]`: the jobs' engine, a local Ballista cluster's size bounded
+/// and only with `ballista`, unknown kinds and keys refused.
+#[test]
+fn the_engine_section_picks_the_jobs_engine_within_bounds() {
+    use workloads::mode::Engine;
+    assert_eq!(ok(BASE).to_scenario().job.engine, Engine::InMemory);
+    let parquet = ok(&format!("{BASE}[engine]\nkind = \"parquet\"\n"));
+    assert_eq!(parquet.to_scenario().job.engine, Engine::Parquet);
+    let ballista = ok(&format!(
+        "{BASE}[engine]\nkind = \"ballista\"\nexecutors = 4\n"
+    ));
+    let engine = ballista.to_scenario().job.engine;
+    assert_eq!(engine.wants_local_cluster(), Some(4), "{engine:?}");
+    let default_size = ok(&format!("{BASE}[engine]\nkind = \"ballista\"\n"));
+    assert_eq!(
+        default_size.to_scenario().job.engine.wants_local_cluster(),
+        Some(crate::engine::DEFAULT_EXECUTORS)
+    );
+    fails_at(
+        &format!("{BASE}[engine]\nkind = \"ballista\"\nexecutors = 17\n"),
+        "engine.executors",
+        "between 1 and 16",
+    );
+    fails_at(
+        &format!("{BASE}[engine]\nkind = \"ballista\"\nexecutors = 0\n"),
+        "engine.executors",
+        "between 1 and 16",
+    );
+    fails_at(
+        &format!("{BASE}[engine]\nexecutors = 2\n"),
+        "engine.executors",
+        "only goes with",
+    );
+    let errs = errors(
+        &format!("{BASE}[engine]\nkind = \"spark\"\n"),
+        SpecFormat::Toml,
+    );
+    assert!(
+        errs.iter().any(|e| e.path.starts_with("engine")),
+        "{}",
+        format_errors(&errs)
+    );
+    let errs = errors(&format!("{BASE}[engine]\nnodes = 2\n"), SpecFormat::Toml);
+    assert!(
+        errs.iter().any(|e| e.path.starts_with("engine")),
+        "{}",
+        format_errors(&errs)
+    );
+}

@@ -4,9 +4,9 @@
 
 use workloads::WorkloadKind;
 use workloads::generate::{GenConfig, RateProfile};
-use workloads::mode::{JobConfig, Lateness, StreamConfig};
+use workloads::mode::{Engine, JobConfig, Lateness, StreamConfig};
 
-use super::schema::{CostOverrides, Spec, WorkloadChoice};
+use super::schema::{CostOverrides, EngineKind, Spec, WorkloadChoice};
 use crate::cost::CostModel;
 use crate::plan::Plan;
 use crate::scenario::{RealtimeConfig, Scenario};
@@ -113,9 +113,27 @@ impl Spec {
             generator: self.generator(),
             plans: self.plans(),
             cost: self.cost_model(),
-            job: JobConfig::default(),
+            job: JobConfig {
+                engine: self.job_engine(),
+                ..JobConfig::default()
+            },
             realtime: self.realtime.then(RealtimeConfig::default),
             custom,
+        }
+    }
+
+    /// The `[engine]` section as the jobs' engine: a Ballista one names the
+    /// local cluster ([`Engine::LOCAL_SCHEDULER`]) that the runner starts.
+    fn job_engine(&self) -> Engine {
+        match self.engine.kind {
+            EngineKind::Memory => Engine::InMemory,
+            EngineKind::Parquet => Engine::Parquet,
+            EngineKind::Ballista => Engine::ballista(
+                Engine::LOCAL_SCHEDULER,
+                self.engine
+                    .executors
+                    .map_or(crate::engine::DEFAULT_EXECUTORS, |n| n as usize),
+            ),
         }
     }
 

@@ -60,6 +60,19 @@ impl Spec {
                 ),
             );
         }
+        if let Some(n) = self.engine.executors {
+            if self.engine.kind != super::schema::EngineKind::Ballista {
+                errs.push("engine.executors", "only goes with kind = \"ballista\"");
+            } else if !(1..=crate::engine::MAX_EXECUTORS as u64).contains(&n) {
+                errs.push(
+                    "engine.executors",
+                    format!(
+                        "must be between 1 and {}, got {n}",
+                        crate::engine::MAX_EXECUTORS
+                    ),
+                );
+            }
+        }
         let custom = match self.workload.choice() {
             Some(WorkloadChoice::Reference(workloads::WorkloadKind::Custom)) => {
                 errs.push(

@@ -80,6 +80,13 @@ impl DfEngine {
     /// An engine with its own Tokio runtime sized to `target_partitions`
     /// (single-partition jobs run on the calling thread).
     pub fn new(cfg: &JobConfig) -> Result<Self> {
+        if cfg.engine.wants_local_cluster().is_some() {
+            return Err(WorkloadError::Config(
+                "engine ballista without a scheduler: the harness starts a local cluster before the \
+                 jobs run (bench-harness run, weir-server), or give --scheduler df://HOST:PORT"
+                    .into(),
+            ));
+        }
         if cfg.target_partitions == 0 || cfg.target_partitions > 64 {
             return Err(WorkloadError::Config(format!(
                 "target_partitions must be between 1 and 64, got {}",
