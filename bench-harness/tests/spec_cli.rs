@@ -213,6 +213,46 @@ fn run_spec_writes_a_report_of_the_specs_candidates() {
     assert!(out_dir.join("latency_cdf.svg").exists());
 }
 
+/// `[engine] kind = "ballista"`: `run --spec` starts a local cluster, runs
+/// the batch plan on it (exact), measures scale-out on `--scale` sizes and
+/// writes its chart; the cluster is gone afterwards.
+#[test]
+fn run_spec_on_ballista_starts_a_cluster_and_measures_scale_out() {
+    let dir = TempDir::new().expect("temp dir");
+    let spec = dir.path().join("small.toml");
+    fs::write(
+        &spec,
+        SMALL.replace("[workload]", "realtime = false\n[workload]")
+            + "\n[engine]\nkind = \"ballista\"\nexecutors = 1\n",
+    )
+    .expect("write");
+    let out_dir = dir.path().join("out");
+    let (s, o) = (spec.to_string_lossy(), out_dir.to_string_lossy());
+    let args = ["run", "--spec", &s, "--out", &o, "--scale", "1"];
+    let out = bench_harness(&args);
+    let what = describe(&args, &out);
+    assert!(out.status.success(), "{what}");
+    let json = fs::read_to_string(out_dir.join("report.json")).expect("report.json");
+    let report: Report = serde_json::from_str(&json).expect("a Report");
+    assert!(
+        report
+            .methodology
+            .notes
+            .iter()
+            .any(|n| n.contains("Ballista at df://127.0.0.1:")),
+        "{what}"
+    );
+    let batch = report.modes.iter().find(|m| m.label == "batch every 15m");
+    assert!(batch.is_some_and(|m| m.correctness.exact), "{what}");
+    let scaling = report.scaling.expect("a scaling measurement");
+    assert_eq!(scaling.points.len(), 1);
+    assert!(
+        scaling.points[0].exact && scaling.fit.is_some(),
+        "{scaling:?}"
+    );
+    assert!(out_dir.join("scale_out.svg").exists());
+}
+
 #[test]
 fn run_spec_runs_a_custom_workload() {
     let dir = TempDir::new().expect("temp dir");
