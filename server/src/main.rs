@@ -132,8 +132,10 @@ fn size(arg: Option<&str>) -> Size {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=info,datafusion=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                // Ballista's client logs every query at info.
+                "info,tower_http=info,datafusion=warn,ballista=warn,ballista_core=warn".into()
+            }),
         )
         .init();
     let args = Args::parse();
