@@ -109,22 +109,7 @@ enum Command {
     /// A Ballista executor (one task slot) for `run --engine ballista`.
     #[cfg(feature = "ballista")]
     #[command(hide = true)]
-    BallistaExecutor {
-        #[arg(long, default_value = "127.0.0.1")]
-        host: String,
-        #[arg(long)]
-        port: u16,
-        #[arg(long)]
-        grpc_port: u16,
-        #[arg(long, default_value = "127.0.0.1")]
-        scheduler_host: String,
-        #[arg(long)]
-        scheduler_port: u16,
-        #[arg(long, default_value_t = 1)]
-        vcores: usize,
-        #[arg(long)]
-        work_dir: String,
-    },
+    BallistaExecutor(bench_harness::cluster::serve::ExecutorArgs),
     /// Check a workload spec file (TOML or JSON): print a short summary, or
     /// every error with its field and exit non-zero.
     Validate {
@@ -247,26 +232,9 @@ fn main() -> ExitCode {
             bench_harness::cluster::serve::scheduler(&host, port).map_err(Into::into)
         }
         #[cfg(feature = "ballista")]
-        Command::BallistaExecutor {
-            host,
-            port,
-            grpc_port,
-            scheduler_host,
-            scheduler_port,
-            vcores,
-            work_dir,
-        } => {
+        Command::BallistaExecutor(args) => {
             log_to_stderr();
-            bench_harness::cluster::serve::executor(bench_harness::cluster::serve::ExecutorArgs {
-                host,
-                port,
-                grpc_port,
-                scheduler_host,
-                scheduler_port,
-                vcores,
-                work_dir,
-            })
-            .map_err(Into::into)
+            bench_harness::cluster::serve::executor(args).map_err(Into::into)
         }
     };
     match result {

@@ -59,16 +59,25 @@ pub fn scheduler(host: &str, port: u16) -> Result<()> {
     })
 }
 
-/// Where an executor listens and which scheduler it serves.
+/// Where an executor listens and which scheduler it serves (the hidden
+/// `bench-harness ballista-executor` subcommand's flags).
+#[derive(Debug, clap::Args)]
 pub struct ExecutorArgs {
+    #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
+    #[arg(long)]
     pub port: u16,
+    #[arg(long)]
     pub grpc_port: u16,
+    #[arg(long, default_value = "127.0.0.1")]
     pub scheduler_host: String,
+    #[arg(long)]
     pub scheduler_port: u16,
     /// Task slots (cores) it offers.
+    #[arg(long, default_value_t = 1)]
     pub vcores: usize,
     /// Its shuffle files.
+    #[arg(long)]
     pub work_dir: String,
 }
 
