@@ -79,23 +79,28 @@ pub fn prepare(
     scheduler: Option<&str>,
     exe: &Path,
 ) -> Result<Prepared> {
-    let plain = |engine| Prepared {
-        engine,
-        #[cfg(feature = "ballista")]
-        cluster: None,
-    };
     if kind != "ballista" && (executors.is_some() || scheduler.is_some()) {
         return Err(Error::Unsupported(
             "--executors and --scheduler go with --engine ballista".into(),
         ));
     }
     match kind {
-        "memory" => Ok(plain(Engine::InMemory)),
-        "parquet" => Ok(plain(Engine::Parquet)),
+        "memory" => Ok(without_cluster(Engine::InMemory)),
+        "parquet" => Ok(without_cluster(Engine::Parquet)),
         "ballista" => ballista(executors, scheduler, exe),
         other => Err(Error::Unsupported(format!(
             "--engine {other}: expected memory, parquet or ballista"
         ))),
+    }
+}
+
+/// An engine with nothing of Weir's to keep running (in process, or a
+/// cluster the user runs).
+fn without_cluster(engine: Engine) -> Prepared {
+    Prepared {
+        engine,
+        #[cfg(feature = "ballista")]
+        cluster: None,
     }
 }
 
@@ -110,11 +115,10 @@ fn ballista(executors: Option<usize>, scheduler: Option<&str>, exe: &Path) -> Re
                 "--scheduler {url}: expected df://HOST:PORT"
             )));
         }
-        return Ok(Prepared {
-            engine: Engine::ballista(url.to_string(), executors.unwrap_or(1)),
-            #[cfg(feature = "ballista")]
-            cluster: None,
-        });
+        return Ok(without_cluster(Engine::ballista(
+            url.to_string(),
+            executors.unwrap_or(1),
+        )));
     }
     local_cluster(executors.unwrap_or(DEFAULT_EXECUTORS), exe)
 }

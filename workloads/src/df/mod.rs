@@ -178,8 +178,8 @@ impl DfEngine {
         let err = |e| WorkloadError::datafusion(job, e);
         let mut guard = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         let cache = &mut *guard;
+        check_schemas(&tables).map_err(err)?;
         if let Some(files) = cache.files.as_mut() {
-            check_schemas(&tables).map_err(err)?;
             let tables = tables
                 .into_iter()
                 .map(|t| (t.name.to_string(), t.schema, t.batches))
@@ -205,7 +205,6 @@ impl DfEngine {
                 })
                 .map_err(err);
         }
-        check_schemas(&tables).map_err(err)?;
         let mut given = Vec::with_capacity(tables.len());
         for t in tables {
             let handle = cache.table(&self.ctx, t.name, &t.schema).map_err(err)?;
