@@ -445,7 +445,9 @@ fn run_file(
         match &mut cfg {
             ModeConfig::Batch { interval_ms } => *interval_ms = every,
             ModeConfig::MicroBatch { trigger_ms, .. } => *trigger_ms = every,
-            ModeConfig::Stream(_) => anyhow::bail!("--every applies to batch and micro-batch only"),
+            ModeConfig::Stream(_) | ModeConfig::PartitionedStream { .. } => {
+                anyhow::bail!("--every applies to batch and micro-batch only")
+            }
         }
     }
     fn go<W: Workload>(
@@ -471,7 +473,7 @@ fn run_file(
                 | ModeConfig::MicroBatch { trigger_ms: e, .. } => {
                     workloads::drive::split_by_interval(&data.arrival, e).len()
                 }
-                ModeConfig::Stream(_) => 0,
+                ModeConfig::Stream(_) | ModeConfig::PartitionedStream { .. } => 0,
             };
             eprintln!(
                 "events {}  read {:.3} s  run {:.3} s ({} runs)  write {:.3} s",

@@ -29,7 +29,7 @@ pub fn engine_modes() -> Vec<ModeConfig> {
     ModeConfig::all_exact()
         .into_iter()
         .filter(|m| match m {
-            ModeConfig::Stream(_) => false,
+            ModeConfig::Stream(_) | ModeConfig::PartitionedStream { .. } => false,
             ModeConfig::MicroBatch { trigger_ms, .. } => *trigger_ms >= crate::time::MINUTE,
             ModeConfig::Batch { .. } => true,
         })

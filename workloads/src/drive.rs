@@ -123,6 +123,12 @@ pub enum ModeConfig {
     },
     /// Per-event operators.
     Stream(crate::mode::StreamConfig),
+    /// The stream operator on `workers` threads, events routed by key
+    /// ([`crate::partition`]): how the stream plan scales out.
+    PartitionedStream {
+        config: crate::mode::StreamConfig,
+        workers: usize,
+    },
 }
 
 impl ModeConfig {
@@ -131,7 +137,9 @@ impl ModeConfig {
         match self {
             ModeConfig::Batch { .. } => crate::mode::Mode::Batch,
             ModeConfig::MicroBatch { .. } => crate::mode::Mode::MicroBatch,
-            ModeConfig::Stream(_) => crate::mode::Mode::Stream,
+            ModeConfig::Stream(_) | ModeConfig::PartitionedStream { .. } => {
+                crate::mode::Mode::Stream
+            }
         }
     }
 
@@ -152,7 +160,8 @@ impl ModeConfig {
 
     /// Every configuration that promises the exact final output: batch at
     /// three schedules, micro-batch at two triggers, stream with three
-    /// policies/watermarks, all folding every late event in. The contract
+    /// policies/watermarks and split by key over two workers, all folding
+    /// every late event in. The contract
     /// tests (golden and custom) hold every mode to ground truth in each.
     pub fn all_exact() -> Vec<ModeConfig> {
         let unbounded = |delay| Lateness {
@@ -190,6 +199,10 @@ impl ModeConfig {
                 lateness: unbounded(30 * crate::time::SECOND),
                 policy: crate::mode::EmitPolicy::EagerCorrect,
             }),
+            ModeConfig::PartitionedStream {
+                config: crate::mode::StreamConfig::EXACT,
+                workers: 2,
+            },
         ]
     }
 }
@@ -232,6 +245,10 @@ pub fn run_mode<W: Workload>(
             let mut op = workload.stream(&sc);
             let out = drive_stream::<W>(op.as_mut(), &data.events);
             Ok((out, op.late_stats()))
+        }
+        ModeConfig::PartitionedStream { config, workers } => {
+            let run = crate::partition::run_partitioned(workload, &config, &data.events, workers);
+            Ok((run.changelog, run.late))
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod lake;
 pub mod loc;
 pub mod mode;
 pub mod output;
+pub mod partition;
 pub mod sessions;
 pub mod snapshot;
 pub mod stop;

@@ -38,6 +38,13 @@ pub trait Workload: Send + Sync + 'static {
     /// (arrival order ignored). Slow and obviously correct on purpose.
     fn reference(&self, events: &[Self::Event]) -> Vec<Self::Row>;
 
+    /// The key every output row depends on alone, as a number: what a keyed
+    /// shuffle partitions the stream plan by ([`crate::partition`]).
+    fn partition_key(&self, event: &Self::Event) -> u64;
+
+    /// [`Workload::partition_key`] in words, for the report.
+    fn partition_key_name(&self) -> String;
+
     /// The stream mode.
     fn stream(&self, cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>>;
 

@@ -99,6 +99,14 @@ impl Workload for CustomWorkload {
         reference::rows(&self.q, events)
     }
 
+    fn partition_key(&self, e: &CustomEvent) -> u64 {
+        e.values[self.q.key] as u64
+    }
+
+    fn partition_key_name(&self) -> String {
+        self.q.def.query.key.clone()
+    }
+
     fn stream(&self, cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>> {
         Box::new(stream::CustomStream::new(Arc::clone(&self.q), *cfg))
     }

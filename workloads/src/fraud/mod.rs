@@ -98,6 +98,14 @@ impl Workload for FraudAlerts {
         reference::alerts(events)
     }
 
+    fn partition_key(&self, e: &Transaction) -> u64 {
+        e.card_id
+    }
+
+    fn partition_key_name(&self) -> String {
+        "card_id".into()
+    }
+
     fn stream(&self, cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>> {
         Box::new(stream::FraudStream::new(*cfg))
     }

@@ -68,6 +68,14 @@ impl Workload for Sessionization {
         reference::sessions(events)
     }
 
+    fn partition_key(&self, e: &Click) -> u64 {
+        e.user_id
+    }
+
+    fn partition_key_name(&self) -> String {
+        "user_id".into()
+    }
+
     fn stream(&self, cfg: &StreamConfig) -> Box<dyn StreamOperator<Self>> {
         Box::new(stream::SessionStream::new(*cfg))
     }
