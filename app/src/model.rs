@@ -124,6 +124,10 @@ pub struct ReportView {
     pub scale_out: Vec<String>,
     #[serde(default)]
     pub sizing: Vec<String>,
+    /// The stream plan split by key over 1 and 2 workers (a line per worker
+    /// count, then how it was measured); empty in reports made before it.
+    #[serde(default)]
+    pub stream_partitioning: Vec<String>,
     pub charts: Vec<ChartView>,
     pub measured: Vec<String>,
     pub modeled: Vec<String>,

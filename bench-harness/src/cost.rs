@@ -40,6 +40,10 @@ impl Default for CostModel {
     }
 }
 
+/// The lowest parallel efficiency the model believes: below it a measured
+/// value is noise from a shared machine rather than a property of the plan.
+pub const MIN_EFFICIENCY: f64 = 0.1;
+
 /// How a mode consumes compute, fitted from measurements.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ServiceFit {
@@ -47,6 +51,18 @@ pub struct ServiceFit {
     pub fixed_seconds: f64,
     /// Cost of one event, seconds.
     pub per_event_seconds: f64,
+    /// Share of one core's rate each core beyond the first delivers: 1.0 is
+    /// linear scaling. Measured for stream plans by splitting the operator
+    /// by key over two workers ([`crate::partitioning`]); 1.0 (modeled) for
+    /// the others.
+    #[serde(default = "linear")]
+    pub parallel_efficiency: f64,
+}
+
+/// Serde default of [`ServiceFit::parallel_efficiency`] (reports written
+/// before it was measured).
+fn linear() -> f64 {
+    1.0
 }
 
 impl ServiceFit {
@@ -61,6 +77,7 @@ impl ServiceFit {
             return ServiceFit {
                 fixed_seconds: if n > 0.0 { total_secs / n } else { 0.0 },
                 per_event_seconds: 0.0,
+                parallel_efficiency: 1.0,
             };
         }
         let mx = total_events / n;
@@ -74,6 +91,7 @@ impl ServiceFit {
                 return ServiceFit {
                     fixed_seconds: a,
                     per_event_seconds: b,
+                    parallel_efficiency: 1.0,
                 };
             }
             if b > 0.0 {
@@ -81,6 +99,7 @@ impl ServiceFit {
                 return ServiceFit {
                     fixed_seconds: 0.0,
                     per_event_seconds: total_secs / total_events,
+                    parallel_efficiency: 1.0,
                 };
             }
         }
@@ -90,6 +109,7 @@ impl ServiceFit {
         ServiceFit {
             fixed_seconds: fixed,
             per_event_seconds: ((total_secs - fixed * n) / total_events).max(0.0),
+            parallel_efficiency: 1.0,
         }
     }
 
@@ -158,14 +178,29 @@ impl CostModel {
 
     /// An always-on process sized for `peak_rate` with headroom, given its
     /// sustainable events/s per vCPU.
-    pub fn always_on(&self, per_core_rate: f64, peak_rate: f64, peak_bytes: f64) -> MonthlyCost {
-        let needed = if per_core_rate.is_finite() && per_core_rate > 0.0 {
+    /// Beyond one core, each core delivers `efficiency` of `per_core_rate`.
+    pub fn always_on(
+        &self,
+        per_core_rate: f64,
+        efficiency: f64,
+        peak_rate: f64,
+        peak_bytes: f64,
+    ) -> MonthlyCost {
+        let mut needed = if per_core_rate.is_finite() && per_core_rate > 0.0 {
             peak_rate * self.headroom / per_core_rate
         } else if per_core_rate <= 0.0 {
             f64::INFINITY
         } else {
             0.0
         };
+        if needed > 1.0 && needed.is_finite() {
+            let efficiency = if efficiency.is_finite() {
+                efficiency.clamp(MIN_EFFICIENCY, 1.0)
+            } else {
+                1.0
+            };
+            needed = (needed / efficiency).max(1.0);
+        }
         let vcpus = self.round_vcpus(needed);
         let memory_gb = self.memory_gb(peak_bytes);
         MonthlyCost {
@@ -196,12 +231,13 @@ mod tests {
     #[test]
     fn always_on_pays_the_whole_month_and_batch_only_its_runs() {
         let m = CostModel::default();
-        let stream = m.always_on(1_000_000.0, 100.0, 1e8);
+        let stream = m.always_on(1_000_000.0, 1.0, 100.0, 1e8);
         assert_eq!(stream.vcpus, 0.25);
         assert!((stream.usd - 730.0 * (0.25 * 0.04048 + 0.5 * 0.004445)).abs() < 1e-9);
         let fit = ServiceFit {
             fixed_seconds: 1.0,
             per_event_seconds: 1e-6,
+            parallel_efficiency: 1.0,
         };
         let daily = m.batch(&fit, 86_400.0, 100.0, 1.0, 1e8);
         // 30.4 runs of 60 + 1 + 8.64 seconds.
@@ -210,8 +246,23 @@ mod tests {
     }
 
     #[test]
+    fn cores_beyond_the_first_are_charged_at_the_measured_efficiency() {
+        let m = CostModel::default();
+        // Within one core the efficiency does not matter …
+        assert_eq!(m.always_on(1000.0, 0.5, 400.0, 0.0).vcpus, 0.75);
+        // … beyond it, half-efficient cores take twice as many.
+        let linear = m.always_on(1000.0, 1.0, 3000.0, 0.0).vcpus;
+        let half = m.always_on(1000.0, 0.5, 3000.0, 0.0).vcpus;
+        assert_eq!(linear, 4.5);
+        assert_eq!(half, 9.0);
+        // Noise below the floor, or no measurement, is not believed.
+        assert_eq!(m.always_on(1000.0, 0.0, 3000.0, 0.0).vcpus, 45.0);
+        assert_eq!(m.always_on(1000.0, f64::NAN, 3000.0, 0.0).vcpus, linear);
+    }
+
+    #[test]
     fn a_mode_that_cannot_keep_up_costs_infinity() {
         let m = CostModel::default();
-        assert!(m.always_on(0.0, 10.0, 0.0).usd.is_infinite());
+        assert!(m.always_on(0.0, 1.0, 10.0, 0.0).usd.is_infinite());
     }
 }

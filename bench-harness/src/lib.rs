@@ -22,6 +22,7 @@ pub mod error;
 pub mod log;
 pub mod measure;
 pub mod output;
+pub mod partitioning;
 pub mod plan;
 pub mod progress;
 pub mod realtime;

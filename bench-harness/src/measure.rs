@@ -66,6 +66,7 @@ pub fn throughput<W: Workload>(
             } else {
                 0.0
             },
+            parallel_efficiency: 1.0,
         },
         _ => ServiceFit::fit(&t.work),
     };

@@ -45,6 +45,10 @@ pub struct Report {
     /// this build, no `bench-harness` binary beside the server, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scaling_skipped: Option<String>,
+    /// The stream plan split by key over 1 and 2 workers: its measured
+    /// parallel efficiency, which the stream costs use beyond one core.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_partitioning: Option<crate::partitioning::StreamPartitioning>,
     /// Chart files written next to the report (relative names).
     pub charts: Vec<String>,
 }

@@ -122,6 +122,7 @@ pub fn run_on_dataset<W: Workload>(
     progress.check()?;
     let truth = workload.reference(&data.events);
     progress.check()?;
+    let partitioning = crate::partitioning::measure(workload, data, &truth, progress)?;
     let span_ms = summary.event_time_span_ms as f64;
     let peak_ratio = s.generator.rate.peak() / s.generator.rate.mean();
     let startup_s = s.cost.batch_startup_seconds;
@@ -140,7 +141,10 @@ pub fn run_on_dataset<W: Workload>(
         let cpu_seconds = cpu0.elapsed().as_secs_f64();
         let peak_memory = crate::alloc::peak().saturating_sub(baseline) as u64;
         let latency = measure::latency(&timeline);
-        let throughput = measure::throughput(&timeline, plan, span_ms, startup_s);
+        let mut throughput = measure::throughput(&timeline, plan, span_ms, startup_s);
+        if plan.mode() == Mode::Stream {
+            throughput.service_fit.parallel_efficiency = partitioning.efficiency;
+        }
         let (correctness, rows) = measure::correctness(&timeline, &truth);
         if !measure::well_formed(&rows) {
             return Err(Error::Invariant {
@@ -212,6 +216,7 @@ pub fn run_on_dataset<W: Workload>(
         broker_skipped: None,
         scaling: None,
         scaling_skipped: None,
+        stream_partitioning: Some(partitioning),
         charts: Vec::new(),
     })
 }
@@ -260,7 +265,7 @@ pub fn cost_at(
         }
         Plan::MicroBatch { trigger_ms, .. } => {
             let per_core = fit.sustainable_rate(trigger_ms as f64 / 1000.0, 0.0);
-            model.always_on(per_core, peak_rate, peak_memory)
+            model.always_on(per_core, fit.parallel_efficiency, peak_rate, peak_memory)
         }
         Plan::Stream(_) => {
             let per_core = if fit.per_event_seconds > 0.0 {
@@ -268,7 +273,7 @@ pub fn cost_at(
             } else {
                 f64::INFINITY
             };
-            model.always_on(per_core, peak_rate, peak_memory)
+            model.always_on(per_core, fit.parallel_efficiency, peak_rate, peak_memory)
         }
     }
 }

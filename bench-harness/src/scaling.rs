@@ -136,19 +136,27 @@ pub struct ScalingReport {
 
 impl ScalingReport {
     /// Sizes clusters for `rates` × `intervals_s` from the fit, and the
-    /// stream plan from its measured `stream_per_core` events/s.
+    /// stream plan from its measured `stream` fit (per-event cost and
+    /// parallel efficiency).
     pub fn size(
         &mut self,
         cost: &CostModel,
         rates: &[f64],
         intervals_s: &[f64],
-        stream_per_core: Option<f64>,
+        stream: Option<ServiceFit>,
         peak_bytes: f64,
     ) {
         self.sizing.clear();
         let Some(fit) = self.fit else { return };
         for &rate in rates {
-            let stream = stream_per_core.map(|per_core| cost.always_on(per_core, rate, peak_bytes));
+            let stream = stream.map(|f| {
+                cost.always_on(
+                    1.0 / f.per_event_seconds,
+                    f.parallel_efficiency,
+                    rate,
+                    peak_bytes,
+                )
+            });
             for &interval in intervals_s {
                 let events = rate * interval;
                 let executors = fit.executors_for(events, interval, cost.headroom);
@@ -157,6 +165,7 @@ impl ScalingReport {
                     let service = ServiceFit {
                         fixed_seconds: fit.fixed_seconds,
                         per_event_seconds: per_event,
+                        parallel_efficiency: 1.0,
                     };
                     cost.batch(&service, interval, rate, k as f64, peak_bytes)
                 });

@@ -120,6 +120,12 @@ pub fn summary(report: &Report) -> String {
             }
         }
     }
+    if let Some(p) = &report.stream_partitioning {
+        s.push_str("stream split by key (measured):\n");
+        for line in p.lines() {
+            s.push_str(&format!("  {line}\n"));
+        }
+    }
     if let Some(sc) = &report.scaling {
         s.push_str("scale-out on Ballista (measured):\n");
         for line in sc.point_lines() {

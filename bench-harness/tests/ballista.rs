@@ -64,6 +64,56 @@ fn an_unreachable_scheduler_is_a_clear_error() {
     assert!(failures[0].contains(&scheduler), "{}", failures[0]);
 }
 
+/// A scheduler port another process already holds: the start fails within
+/// seconds with an error naming the port (not a cluster that seems to start
+/// because something answers on it), and no cluster process stays behind.
+#[test]
+fn a_scheduler_port_already_taken_is_a_clear_error_and_leaves_no_process() {
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = holder.local_addr().unwrap().port();
+    let start = std::time::Instant::now();
+    let err = match LocalCluster::start_on(exe(), 1, port) {
+        Ok(_) => panic!("a cluster started on a port another process holds"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("scheduler exited at start") && err.contains(&port.to_string()),
+        "{err}"
+    );
+    assert!(
+        err.contains("in use") || err.contains("another process"),
+        "{err}"
+    );
+    assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
+    // The scheduler started for that port is gone (other tests' clusters
+    // may be running beside this one, so only this port's is looked for).
+    assert_eq!(holder.local_addr().unwrap().port(), port);
+    let mine = format!("ballista-scheduler --port {port}");
+    let alive = live_command_lines();
+    assert!(!alive.iter().any(|c| c.contains(&mine)), "{alive:?}");
+}
+
+/// Command lines of every live (not zombie) process.
+fn live_command_lines() -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let dir = entry.path();
+        let stat = std::fs::read_to_string(dir.join("stat")).unwrap_or_default();
+        // The state follows the parenthesised name.
+        let state = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .next();
+        if state.is_some_and(|s| s != "Z") {
+            let cmd = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+            out.push(String::from_utf8_lossy(&cmd).replace('\0', " "));
+        }
+    }
+    out
+}
+
 /// An executor killed while a job runs on a 2-executor cluster: the job
 /// either finishes with the exact output (Ballista re-ran the lost tasks
 /// elsewhere) or fails with an error that says what happened, within the

@@ -8,6 +8,7 @@ use bench_harness::report::{ModeReport, Report};
 use bench_harness::runner::{quiet, run_scenario};
 use bench_harness::scenario::Scenario;
 use workloads::generate::{GenConfig, RateProfile};
+use workloads::mode::Mode;
 use workloads::time::{DAY, HOUR, MINUTE, Millis, SECOND};
 use workloads::{EmitPolicy, Lateness, StreamConfig, WorkloadKind};
 
@@ -240,6 +241,31 @@ fn late_data_is_counted_not_hidden(kind: WorkloadKind) {
         report.scenario.out_of_order_events > 0,
         "{kind}: the generator produced no late data"
     );
+    // The stream plan split by key: measured on 1 and 2 workers, exact,
+    // and its efficiency is what the stream costs are charged with.
+    let split = report
+        .stream_partitioning
+        .as_ref()
+        .unwrap_or_else(|| panic!("{kind}: no stream partitioning measured"));
+    let workers: Vec<usize> = split.points.iter().map(|p| p.workers).collect();
+    assert_eq!(workers, [1, 2], "{kind}");
+    assert!(
+        split.points.iter().all(|p| p.exact),
+        "{kind}: {:?}",
+        split.points
+    );
+    assert!(
+        (0.1..=1.0).contains(&split.efficiency),
+        "{kind}: {}",
+        split.efficiency
+    );
+    for m in report.modes.iter().filter(|m| m.mode == Mode::Stream) {
+        assert_eq!(
+            m.throughput.service_fit.parallel_efficiency, split.efficiency,
+            "{kind} {}",
+            m.label
+        );
+    }
     let all: Vec<String> = report.modes.iter().map(describe).collect();
     let all = all.join("\n");
     println!("{kind}:\n{all}");

@@ -177,6 +177,11 @@ pub fn report_view(id: &str, r: &Report) -> ReportView {
             (None, Some(why)) => vec![format!("The scale-out measurement was skipped: {why}")],
             (None, None) => Vec::new(),
         },
+        stream_partitioning: r
+            .stream_partitioning
+            .as_ref()
+            .map(|p| p.lines().into_iter().chain(p.notes.clone()).collect())
+            .unwrap_or_default(),
         sizing: r
             .scaling
             .as_ref()

@@ -207,6 +207,19 @@ pub fn ReportTables(report: ReportView) -> impl IntoView {
                     </ul>
                 }
             })}
+        {(!r.stream_partitioning.is_empty())
+            .then(|| {
+                view! {
+                    <h3>"Stream split by key across workers"</h3>
+                    <ul class="changes" id="stream-partitioning">
+                        {r
+                            .stream_partitioning
+                            .iter()
+                            .map(|b| view! { <li>{b.clone()}</li> })
+                            .collect_view()}
+                    </ul>
+                }
+            })}
         {(!r.scale_out.is_empty())
             .then(|| {
                 view! {

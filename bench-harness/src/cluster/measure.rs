@@ -242,11 +242,10 @@ pub fn for_scenario(
         .modes
         .iter()
         .filter(|m| m.mode == workloads::mode::Mode::Stream)
-        .map(|m| m.throughput.sustainable_events_per_second_per_core)
-        .filter(|r| r.is_finite() && *r > 0.0)
-        .fold(None, |best: Option<f64>, r| {
-            Some(best.map_or(r, |b| b.min(r)))
-        });
+        .map(|m| m.throughput.service_fit)
+        .filter(|f| f.per_event_seconds.is_finite() && f.per_event_seconds > 0.0)
+        // The slowest stream plan: the sizing must hold for every one.
+        .max_by(|a, b| a.per_event_seconds.total_cmp(&b.per_event_seconds));
     let peak_bytes = report
         .modes
         .iter()

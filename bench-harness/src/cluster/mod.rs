@@ -44,6 +44,13 @@ impl LocalCluster {
     /// `bench-harness` binary (the tests pass `CARGO_BIN_EXE_bench-harness`;
     /// the CLI its own path).
     pub fn start(exe: &Path, executors: usize) -> Result<LocalCluster> {
+        LocalCluster::start_on(exe, executors, free_port()?)
+    }
+
+    /// [`LocalCluster::start`] with the scheduler on `scheduler_port` of
+    /// 127.0.0.1: a port another process holds is an error naming it, with
+    /// the scheduler's log kept.
+    pub fn start_on(exe: &Path, executors: usize, scheduler_port: u16) -> Result<LocalCluster> {
         if executors == 0 || executors > MAX_EXECUTORS {
             return Err(Error::Cluster(format!(
                 "--executors must be between 1 and {MAX_EXECUTORS}, got {executors}"
@@ -53,7 +60,6 @@ impl LocalCluster {
             .prefix("weir-ballista-")
             .tempdir()
             .map_err(|e| Error::Cluster(format!("cannot make the cluster's directory: {e}")))?;
-        let scheduler_port = free_port()?;
         let scheduler = spawn(
             exe,
             &dir.path().join("scheduler.log"),
@@ -120,10 +126,14 @@ impl LocalCluster {
         })
     }
 
+    /// Ready once the scheduler said its port was free and the port
+    /// answers: a connect alone could reach another process on a taken port.
     fn wait_for_scheduler(&mut self) -> Result<()> {
         let port = self.scheduler_port;
-        wait(&mut self.scheduler, "the scheduler", || {
-            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        let log = self.dir.path().join("scheduler.log");
+        wait(&mut self.scheduler, "the scheduler", &log, || {
+            std::fs::read_to_string(&log).is_ok_and(|t| t.contains(serve::READY))
+                && TcpStream::connect(("127.0.0.1", port)).is_ok()
         })
     }
 
@@ -150,7 +160,7 @@ impl LocalCluster {
         )?;
         self.executors.push(child);
         let child = self.executors.last_mut().expect("just pushed");
-        wait(child, &format!("executor {i}"), || {
+        wait(child, &format!("executor {i}"), &log, || {
             std::fs::read_to_string(&log).is_ok_and(|text| text.contains(REGISTERED))
         })
     }
@@ -188,6 +198,17 @@ fn free_port() -> Result<u16> {
         .map_err(|e| Error::Cluster(format!("cannot find a free port on 127.0.0.1: {e}")))
 }
 
+/// The last non-empty line of a child's log (what it died of), bounded.
+fn last_line(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("(empty log)");
+    line.chars().take(400).collect()
+}
+
 fn spawn(exe: &Path, log: &Path, args: &[&str]) -> Result<Child> {
     let out = File::create(log)
         .map_err(|e| Error::Cluster(format!("creating {}: {e}", log.display())))?;
@@ -203,15 +224,19 @@ fn spawn(exe: &Path, log: &Path, args: &[&str]) -> Result<Child> {
         .map_err(|e| Error::Cluster(format!("cannot start `{} {}`: {e}", exe.display(), args[0])))
 }
 
-/// Polls `ready` until it holds, the child exits, or [`START_TIMEOUT`].
-fn wait(child: &mut Child, what: &str, mut ready: impl FnMut() -> bool) -> Result<()> {
+/// Polls `ready` until it holds, the child exits (the error then quotes
+/// the end of its `log`), or [`START_TIMEOUT`].
+fn wait(child: &mut Child, what: &str, log: &Path, mut ready: impl FnMut() -> bool) -> Result<()> {
     let end = Instant::now() + START_TIMEOUT;
     loop {
         if ready() {
             return Ok(());
         }
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(Error::Cluster(format!("{what} exited at start ({status})")));
+            return Err(Error::Cluster(format!(
+                "{what} exited at start ({status}): {}",
+                last_line(log)
+            )));
         }
         if Instant::now() >= end {
             return Err(Error::Cluster(format!(

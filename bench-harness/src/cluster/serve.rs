@@ -30,6 +30,9 @@ fn failed(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Cluster(format!("{what}: {e}"))
 }
 
+/// What the scheduler subcommand prints once its port was free.
+pub const READY: &str = "weir: scheduler port free, starting on";
+
 /// Runs a scheduler on `host:port` until the process is stopped.
 pub fn scheduler(host: &str, port: u16) -> Result<()> {
     let session_builder = Arc::new(|config| {
@@ -46,9 +49,19 @@ pub fn scheduler(host: &str, port: u16) -> Result<()> {
         override_session_builder: Some(session_builder),
         ..Default::default()
     };
-    let addr = format!("{host}:{port}")
+    let addr: std::net::SocketAddr = format!("{host}:{port}")
         .parse()
         .map_err(|e| failed(&format!("scheduler address {host}:{port}"), e))?;
+    // Ballista logs "listening" before it binds and then fails deep inside
+    // tonic; bind first so a taken port is one clear line, and
+    // `LocalCluster` only takes [`READY`] as ready.
+    std::net::TcpListener::bind(addr).map_err(|e| {
+        failed(
+            &format!("the scheduler's port {port} on {host}"),
+            format!("{e} (is another process using it?)"),
+        )
+    })?;
+    eprintln!("{READY} {addr}");
     runtime()?.block_on(async move {
         let cluster = BallistaCluster::new_from_config(&config)
             .await

@@ -83,6 +83,7 @@ fn plan_report(
     let service_fit = ServiceFit {
         fixed_seconds: fit.0,
         per_event_seconds: fit.1,
+        parallel_efficiency: 1.0,
     };
     let model = CostModel::default();
     let cost = cost_at(
@@ -198,6 +199,7 @@ fn report(workload: WorkloadKind, mean: f64, peak: f64, modes: Vec<ModeReport>) 
         broker_skipped: None,
         scaling: None,
         scaling_skipped: None,
+        stream_partitioning: None,
         charts: Vec::new(),
     }
 }
