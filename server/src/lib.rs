@@ -8,6 +8,7 @@ pub mod job_store;
 pub mod jobs;
 pub mod locks;
 pub mod methodology;
+pub mod oversize;
 pub mod scenarios;
 pub mod spec_api;
 pub mod spec_store;
@@ -30,15 +31,20 @@ use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use crate::state::{AppState, QueueConfig};
 
 /// Largest request body accepted (answers, forms and specs are small; a
-/// spec may have at most `bench_harness::spec::MAX_SPEC_BYTES`).
+/// spec may have at most `bench_harness::spec::MAX_SPEC_BYTES`), except a
+/// server function's form ([`oversize::FORM_BODY_LIMIT_BYTES`]). A larger
+/// one gets a 413 its sender can read ([`oversize::limit_bodies`]).
 pub const BODY_LIMIT_BYTES: usize = bench_harness::spec::MAX_SPEC_BYTES;
+
+// The upload page checks sizes against its own copy of the limit.
+const _: () = assert!(app::pages::upload::MAX_SPEC_BYTES == bench_harness::spec::MAX_SPEC_BYTES);
+
 /// Longest a request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -100,7 +106,7 @@ pub fn router(app_state: Arc<AppState>, site: &Path, addr: SocketAddr) -> Router
             ServerState,
             _,
         >(context, shell))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(oversize::limit_bodies))
         .layer(axum::middleware::from_fn(spec_api::json_errors))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

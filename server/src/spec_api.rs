@@ -2,8 +2,9 @@
 //! `POST /api/specs`, `GET /api/specs`, `GET|DELETE /api/specs/{id}`,
 //! `GET /api/jobs`, `GET|DELETE /api/jobs/{id}`, `POST /api/jobs/{id}/cancel`.
 //! Every refusal is `{"error": summary, "errors": [{"path", "message"}]}`
-//! with a 4xx (or 5xx) status, and [`json_errors`] turns the body-limit
-//! layer's bare 413 into the same shape.
+//! with a 4xx (or 5xx) status; [`json_errors`] turns the bare refusals of
+//! layers and extractors into the same shape (the body limit,
+//! `crate::oversize`, answers in it itself).
 
 use std::sync::Arc;
 
@@ -162,8 +163,8 @@ pub async fn cancel(
     }
 }
 
-/// Gives `/api/` refusals made by layers (the body limit's 413, axum's
-/// own rejections) the API's JSON error shape.
+/// Gives `/api/` refusals made by layers and axum's own rejections the
+/// API's JSON error shape.
 pub async fn json_errors(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let resp = next.run(req).await;
@@ -196,6 +197,12 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
             text
         }
     };
+    json_error(status, message)
+}
+
+/// The API's error shape for one whole-body message:
+/// `{"error": message, "errors": [{"path": "", "message": message}]}`.
+pub fn json_error(status: StatusCode, message: String) -> Response {
     let body = json!({
         "error": message,
         "errors": [FieldError { path: String::new(), message: message.clone() }],
