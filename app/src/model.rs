@@ -124,6 +124,9 @@ pub struct ReportView {
     pub scale_out: Vec<String>,
     #[serde(default)]
     pub sizing: Vec<String>,
+    /// A custom workload's query as SQL; `None` for reference workloads.
+    #[serde(default)]
+    pub query: Option<QueryView>,
     /// The stream plan split by key over 1 and 2 workers (a line per worker
     /// count, then how it was measured); empty in reports made before it.
     #[serde(default)]
@@ -134,6 +137,16 @@ pub struct ReportView {
     pub notes: Vec<String>,
     /// The parameters this report ran with (prefills the rerun form).
     pub params: RerunParams,
+}
+
+/// A custom workload's query on its report page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryView {
+    /// The user's SQL, or the structured definition's canonical SQL.
+    pub sql: String,
+    pub written_as_sql: bool,
+    /// The DataFusion SQL the batch and micro-batch plans run.
+    pub datafusion_sql: String,
 }
 
 /// A workload page: the newest report and the earlier runs.

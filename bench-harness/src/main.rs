@@ -124,8 +124,24 @@ enum Command {
 #[derive(clap::Args)]
 struct RunArgs {
     /// fraud-alerts, daily-report or sessionization (its default spec).
-    #[arg(long, required_unless_present = "spec", conflicts_with = "spec")]
+    #[arg(long, required_unless_present_any = ["spec", "sql"], conflicts_with_all = ["spec", "sql"])]
     workload: Option<WorkloadKind>,
+    /// A custom workload's query as SQL over the table `events` (see
+    /// docs/specs.md), run on `--input FILE`'s own columns.
+    #[arg(long, requires = "input", conflicts_with = "spec")]
+    sql: Option<String>,
+    /// With `--input` and a custom workload: the file's event-time column
+    /// (default: the one Weir infers).
+    #[arg(long)]
+    event_time: Option<String>,
+    /// With `--input` and a custom workload: the file's key column
+    /// (default: the query's GROUP BY key, else the one Weir infers).
+    #[arg(long)]
+    key: Option<String>,
+    /// With `--input` and a custom workload: a column of arrival times to
+    /// replay rows in (default: file order).
+    #[arg(long)]
+    arrival_time: Option<String>,
     /// A workload spec file (TOML or JSON; see docs/specs.md) instead of a
     /// reference workload's defaults; the options below override it.
     #[arg(long, conflicts_with = "scenario")]
@@ -284,8 +300,11 @@ fn base_scenario(args: &RunArgs) -> anyhow::Result<(Scenario, String)> {
         spec.runnable().map_err(anyhow::Error::msg)?;
         return Ok((spec.to_scenario(), spec.name));
     }
+    if args.sql.is_some() {
+        return Ok((Scenario::default_for(WorkloadKind::Custom), "sql".into()));
+    }
     let Some(workload) = args.workload else {
-        anyhow::bail!("give --workload or --spec");
+        anyhow::bail!("give --workload, --spec or --sql");
     };
     let mut s: Scenario = match &args.scenario {
         Some(path) => {
@@ -352,6 +371,14 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     let progress = TerminalProgress::new();
     let mut report = match &args.input {
         None => runner::run_scenario(&s, &progress)?,
+        Some(path) if s.workload == WorkloadKind::Custom => {
+            anyhow::ensure!(
+                args.source == "memory" && scale.is_empty(),
+                "a custom workload on your own file runs with --source memory and without a \
+                 Ballista scaling measurement (not supported yet)"
+            );
+            run_on_sample(&mut s, &args, path, &progress)?
+        }
         Some(path) => {
             s.generator.rate = RateProfile::Constant {
                 events_per_second: 1.0,
@@ -397,6 +424,76 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         println!("chart:  {}", out.join(c).display());
     }
     Ok(())
+}
+
+/// A custom workload (`--sql`, or a custom spec's query) over the user's
+/// own file: its columns inferred, the event time and key mapped (flags,
+/// else the query's key and what inference suggests), every mode run on
+/// its rows in file (or arrival-column) order.
+fn run_on_sample(
+    s: &mut Scenario,
+    args: &RunArgs,
+    path: &std::path::Path,
+    progress: &TerminalProgress,
+) -> anyhow::Result<bench_harness::report::Report> {
+    use workloads::custom::sample::{self, SampleMapping};
+    let schema = sample::inspect(path)?;
+    let suggested = schema.suggested.clone();
+    let event_time = args
+        .event_time
+        .clone()
+        .or_else(|| suggested.as_ref().map(|m| m.event_time.clone()))
+        .with_context(|| {
+            format!(
+                "{}: no column looks like an event time; name it with --event-time",
+                path.display()
+            )
+        })?;
+    let sql = match (&args.sql, &s.custom) {
+        (Some(sql), _) => sql.clone(),
+        (None, Some(def)) => def.sql_text(),
+        (None, None) => anyhow::bail!("give --sql or a custom --spec to run on {}", path.display()),
+    };
+    let guess_key = args
+        .key
+        .clone()
+        .or_else(|| group_by_key(&sql))
+        .or_else(|| suggested.as_ref().map(|m| m.key.clone()))
+        .with_context(|| format!("{}: name the key column with --key", path.display()))?;
+    let mapping = SampleMapping {
+        event_time,
+        key: guess_key,
+        arrival_time: args.arrival_time.clone(),
+    };
+    let loaded = sample::load(path, &mapping, None)?;
+    let query = workloads::custom::sql::query_from_sql(&sql, &loaded.columns)
+        .map_err(|e| anyhow::anyhow!("--sql: {e}"))?;
+    let name = s.name.clone();
+    let (mut workload, data) = workloads::CustomWorkload::from_loaded(&name, &query, loaded)?;
+    workload.keep_sql(sql);
+    s.custom = Some(workload.def().clone());
+    s.generator.rate = RateProfile::Constant {
+        events_per_second: 1.0,
+    };
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut report = runner::run_on_dataset(&workload, s, &data, format!("file {file}"), progress)?;
+    report.query = Some(runner::query_report(&workload));
+    Ok(report)
+}
+
+/// The key of a query's `GROUP BY` (the first plain column), to map the
+/// file's key column without asking.
+fn group_by_key(sql: &str) -> Option<String> {
+    let upper = sql.to_ascii_uppercase();
+    let at = upper.find("GROUP BY")? + "GROUP BY".len();
+    sql[at..]
+        .split([',', '\n'])
+        .map(str::trim)
+        .find(|part| !part.is_empty() && !part.contains('('))
+        .map(|k| k.trim_matches('"').to_string())
 }
 
 fn run_on_file(

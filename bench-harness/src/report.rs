@@ -49,8 +49,24 @@ pub struct Report {
     /// parallel efficiency, which the stream costs use beyond one core.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_partitioning: Option<crate::partitioning::StreamPartitioning>,
+    /// A custom workload's query: the user's SQL (or the structured
+    /// query's canonical SQL) and the DataFusion SQL the batch job runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<QueryReport>,
     /// Chart files written next to the report (relative names).
     pub charts: Vec<String>,
+}
+
+/// What a custom workload computes, as SQL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryReport {
+    /// The query as the user wrote it in SQL, or the canonical SQL of the
+    /// structured definition.
+    pub sql: String,
+    /// Whether [`QueryReport::sql`] is the user's own text.
+    pub written_as_sql: bool,
+    /// The DataFusion SQL the batch and micro-batch plans run.
+    pub datafusion_sql: String,
 }
 
 /// The machine the numbers were measured on.

@@ -56,7 +56,21 @@ pub fn run_scenario(s: &Scenario, progress: &dyn Progress) -> Result<Report> {
         WorkloadKind::FraudAlerts => go(&FraudAlerts, s, progress),
         WorkloadKind::DailyReport => go(&DailyReport, s, progress),
         WorkloadKind::Sessionization => go(&Sessionization, s, progress),
-        WorkloadKind::Custom => go(&custom_workload(s)?, s, progress),
+        WorkloadKind::Custom => {
+            let w = custom_workload(s)?;
+            let mut report = go(&w, s, progress)?;
+            report.query = Some(query_report(&w));
+            Ok(report)
+        }
+    }
+}
+
+/// A custom workload's query as the report shows it.
+pub fn query_report(w: &CustomWorkload) -> crate::report::QueryReport {
+    crate::report::QueryReport {
+        sql: w.def().sql_text(),
+        written_as_sql: w.def().sql.is_some(),
+        datafusion_sql: w.batch_sql(),
     }
 }
 
@@ -217,6 +231,7 @@ pub fn run_on_dataset<W: Workload>(
         scaling: None,
         scaling_skipped: None,
         stream_partitioning: Some(partitioning),
+        query: None,
         charts: Vec::new(),
     })
 }

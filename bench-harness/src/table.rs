@@ -120,6 +120,14 @@ pub fn summary(report: &Report) -> String {
             }
         }
     }
+    if let Some(q) = &report.query {
+        let whose = if q.written_as_sql {
+            "your SQL"
+        } else {
+            "as SQL"
+        };
+        s.push_str(&format!("query ({whose}): {}\n", q.sql));
+    }
     if let Some(p) = &report.stream_partitioning {
         s.push_str("stream split by key (measured):\n");
         for line in p.lines() {

@@ -280,6 +280,145 @@ fn run_spec_runs_a_custom_workload() {
     assert_eq!(report.modes.len(), 4, "{what}");
 }
 
+/// A small sample of "your own" clicks: 40 users over 20 minutes, a few
+/// rows out of order, as CSV text.
+fn clicks_csv() -> String {
+    let mut text = String::from("ts,user,page,amount\n");
+    let start = 1_767_225_600_000i64;
+    for i in 0..2_000i64 {
+        let late = if i % 97 == 0 { 45_000 } else { 0 };
+        let t = start + i * 600 - late;
+        let page = ["/", "/cart", "/pay"][(i % 3) as usize];
+        text.push_str(&format!(
+            "{t},u{},{page},{}.{:02}\n",
+            i % 40,
+            i % 50,
+            i % 100
+        ));
+    }
+    text
+}
+
+/// `run --sql … --input FILE`: a custom workload written in SQL over the
+/// user's own CSV (and the same rows as Parquet) — every exact plan equals
+/// the reference, the report shows the SQL, and CSV and Parquet agree.
+#[test]
+fn run_sql_on_your_own_csv_and_parquet_file() {
+    let dir = TempDir::new().expect("temp dir");
+    let csv = dir.path().join("clicks.csv");
+    fs::write(&csv, clicks_csv()).expect("write");
+    let parquet = dir.path().join("clicks.parquet");
+    {
+        use datafusion::arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray};
+        use datafusion::arrow::record_batch::RecordBatch;
+        use datafusion::parquet::arrow::ArrowWriter;
+        let text = clicks_csv();
+        let rows: Vec<Vec<&str>> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect())
+            .collect();
+        let column = |i: usize| rows.iter().map(move |r| r[i]);
+        let cols: Vec<(&str, ArrayRef)> = vec![
+            (
+                "ts",
+                std::sync::Arc::new(Int64Array::from_iter_values(
+                    column(0).map(|v| v.parse::<i64>().unwrap()),
+                )),
+            ),
+            (
+                "user",
+                std::sync::Arc::new(StringArray::from_iter_values(column(1))),
+            ),
+            (
+                "page",
+                std::sync::Arc::new(StringArray::from_iter_values(column(2))),
+            ),
+            (
+                "amount",
+                std::sync::Arc::new(Float64Array::from_iter_values(
+                    column(3).map(|v| v.parse::<f64>().unwrap()),
+                )),
+            ),
+        ];
+        let batch = RecordBatch::try_from_iter(cols).unwrap();
+        let mut w = ArrowWriter::try_new(fs::File::create(&parquet).unwrap(), batch.schema(), None)
+            .unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+    }
+    let sql = "SELECT user, COUNT(*) AS clicks, COUNT(DISTINCT page) AS pages, SUM(amount) AS spend \
+               FROM events WHERE page <> '/' \
+               GROUP BY user, SESSION(event_time, INTERVAL '1' MINUTE)";
+    let mut outputs = Vec::new();
+    for input in [&csv, &parquet] {
+        let out_dir = dir.path().join(input.extension().unwrap());
+        let (i, o) = (input.to_string_lossy(), out_dir.to_string_lossy());
+        let args = [
+            "run",
+            "--sql",
+            sql,
+            "--input",
+            &i,
+            "--event-time",
+            "ts",
+            "--out",
+            &o,
+        ];
+        let out = bench_harness(&args);
+        let what = describe(&args, &out);
+        assert!(out.status.success(), "{what}");
+        let json = fs::read_to_string(out_dir.join("report.json")).expect("report.json");
+        let report: Report = serde_json::from_str(&json).expect("a Report");
+        assert_eq!(report.workload, WorkloadKind::Custom);
+        assert_eq!(report.scenario.events, 2_000, "{what}");
+        let q = report.query.as_ref().expect("the report shows the query");
+        assert!(q.written_as_sql && q.sql == sql, "{q:?}");
+        assert!(
+            q.datafusion_sql.contains("LAG(event_time)"),
+            "{}",
+            q.datafusion_sql
+        );
+        for m in report.modes.iter().filter(|m| m.promises_exact) {
+            assert!(m.correctness.exact, "{}: not exact\n{what}", m.label);
+        }
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("query (your SQL)"),
+            "{what}"
+        );
+        outputs.push(
+            report
+                .modes
+                .iter()
+                .map(|m| (m.label.clone(), m.correctness.clone()))
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(
+        outputs[0], outputs[1],
+        "CSV and Parquet of the same rows differ"
+    );
+    // SQL naming a column the file lacks: a clean error with the place.
+    let (i, o) = (
+        csv.to_string_lossy(),
+        dir.path().join("bad").to_string_lossy().into_owned(),
+    );
+    fails_cleanly(
+        &[
+            "run",
+            "--sql",
+            "SELECT user, SUM(price) AS s FROM events GROUP BY user, TUMBLE(event_time, INTERVAL '1' MINUTE)",
+            "--input",
+            &i,
+            "--event-time",
+            "ts",
+            "--out",
+            &o,
+        ],
+        &["--sql: line 1, column", "price"],
+    );
+}
+
 #[test]
 fn run_spec_refuses_bad_or_unrunnable_specs_and_conflicting_flags() {
     let dir = TempDir::new().expect("temp dir");

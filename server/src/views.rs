@@ -177,6 +177,11 @@ pub fn report_view(id: &str, r: &Report) -> ReportView {
             (None, Some(why)) => vec![format!("The scale-out measurement was skipped: {why}")],
             (None, None) => Vec::new(),
         },
+        query: r.query.as_ref().map(|q| app::model::QueryView {
+            sql: q.sql.clone(),
+            written_as_sql: q.written_as_sql,
+            datafusion_sql: q.datafusion_sql.clone(),
+        }),
         stream_partitioning: r
             .stream_partitioning
             .as_ref()

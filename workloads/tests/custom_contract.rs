@@ -182,6 +182,95 @@ fn every_exact_mode_equals_the_reference_for_every_definition() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The same definitions written as SQL (`"sql"` instead of `"query"`):
+/// each parses to exactly its structured twin, and every exact mode run
+/// from the SQL definition equals the twin's reference. Every definition of
+/// the table also round-trips through its canonical SQL.
+#[test]
+fn every_definition_written_as_sql_equals_its_structured_twin() {
+    let twins = [
+        (
+            "SELECT user, COUNT(*) AS n, COUNT(DISTINCT kind) AS kinds FROM events \
+             GROUP BY user, SESSION(event_time, INTERVAL '30' MINUTE)",
+            r#"{"key": "user", "window": {"kind": "session", "gap": "30m"}, "aggregates": [
+                {"name": "n", "function": "count"},
+                {"name": "kinds", "function": "count-distinct", "column": "kind"}]}"#,
+        ),
+        (
+            "SELECT user, window_end, SUM(amount) AS total FROM events WHERE kind <> 'view' \
+             GROUP BY user, HOP(event_time, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE) \
+             HAVING SUM(amount) > 100",
+            r#"{"key": "user", "filter": [{"column": "kind", "op": "!=", "value": "view"}],
+                "window": {"kind": "sliding", "size": "5m", "slide": "1m"},
+                "aggregates": [{"name": "total", "function": "sum", "column": "amount"}],
+                "alert": {"aggregate": "total", "op": ">", "value": 100}}"#,
+        ),
+        (
+            "SELECT kind, AVG(amount) AS mean, MAX(qty) AS hi FROM events \
+             WHERE qty >= 2 AND amount > -5.5 \
+             GROUP BY date_bin(INTERVAL '10 minutes', event_time), kind",
+            r#"{"key": "kind", "filter": [{"column": "qty", "op": ">=", "value": 2},
+                {"column": "amount", "op": ">", "value": -5.5}],
+                "window": {"kind": "tumbling", "size": "10m"},
+                "aggregates": [{"name": "mean", "function": "avg", "column": "amount"},
+                {"name": "hi", "function": "max", "column": "qty"}]}"#,
+        ),
+    ];
+    for (i, (sql, query)) in twins.iter().enumerate() {
+        let structured = def(query);
+        let json = serde_json::json!({
+            "columns": serde_json::from_str::<serde_json::Value>(COLUMNS).unwrap(),
+            "sql": sql,
+        });
+        let from_sql: CustomDef =
+            serde_json::from_value(json).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        assert_eq!(from_sql.query, structured.query, "{sql}");
+        assert_eq!(from_sql.sql.as_deref(), Some(*sql));
+        let w = CustomWorkload::new("sql", &from_sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let data = generate(w.def(), &load(300 + i as u64, 40, 8.0)).expect("generate");
+        let truth = CustomWorkload::new("twin", &structured)
+            .unwrap()
+            .reference(&data.events);
+        assert!(!truth.is_empty(), "{sql}");
+        for cfg in ModeConfig::all_exact() {
+            let (changelog, _) = run_mode(&w, &cfg, &JobConfig::default(), &data)
+                .unwrap_or_else(|e| panic!("{sql} {cfg:?}: {e}"));
+            assert_eq!(materialize(&changelog), truth, "{sql} {cfg:?}");
+        }
+    }
+    for (name, query) in table() {
+        let structured = def(&query);
+        let text = structured.sql_text();
+        let json = serde_json::json!({
+            "columns": serde_json::from_str::<serde_json::Value>(COLUMNS).unwrap(),
+            "sql": text,
+        });
+        let back: CustomDef =
+            serde_json::from_value(json).unwrap_or_else(|e| panic!("{name}: {text}: {e}"));
+        assert_eq!(back.query, structured.query, "{name}: {text}");
+    }
+}
+
+/// A definition with both or neither of `query` and `sql`, or SQL that
+/// does not parse, is refused with a message that says which.
+#[test]
+fn a_definition_needs_exactly_one_of_query_and_sql() {
+    let with = |extra: &str| format!(r#"{{"columns": {COLUMNS}{extra}}}"#);
+    let err = |text: String| {
+        serde_json::from_str::<CustomDef>(&text)
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(err(with("")).contains("set `query` (a table) or `sql`"));
+    let both = with(&format!(
+        r#", "sql": "SELECT user, COUNT(*) FROM events GROUP BY user, TUMBLE(event_time, INTERVAL '1' MINUTE)", "query": {}"#,
+        r#"{"key": "user", "window": {"kind": "tumbling", "size": "1m"}, "aggregates": [{"name": "n", "function": "count"}]}"#
+    ));
+    assert!(err(both).contains("not both"));
+    let bad = err(with(r#", "sql": "SELECT user FROM events\nORDER BY user""#));
+    assert!(bad.contains("sql: line 2"), "{bad}");
+}
+
 /// The output file: header and fixed-point formatting.
 #[test]
 fn results_csv_has_the_definition_columns_in_fixed_point() {

@@ -207,6 +207,26 @@ pub fn ReportTables(report: ReportView) -> impl IntoView {
                     </ul>
                 }
             })}
+        {r
+            .query
+            .clone()
+            .map(|q| {
+                view! {
+                    <h3>"The query"</h3>
+                    <p class="help">
+                        {if q.written_as_sql {
+                            "As you wrote it:"
+                        } else {
+                            "The definition's query, written as SQL:"
+                        }}
+                    </p>
+                    <pre id="query-sql">{q.sql}</pre>
+                    <details>
+                        <summary>"The DataFusion SQL the batch and micro-batch plans run"</summary>
+                        <pre id="datafusion-sql">{q.datafusion_sql}</pre>
+                    </details>
+                }
+            })}
         {(!r.stream_partitioning.is_empty())
             .then(|| {
                 view! {

@@ -11,6 +11,7 @@ use crate::scenario::Scenario;
 const FRAUD: &str = REFERENCE_SPECS[0].1;
 const CUSTOM_TOML: &str = include_str!("../../../workloads/specs/custom-large-amounts.toml");
 const CUSTOM_JSON: &str = include_str!("../../../workloads/specs/custom-sessions.json");
+const CUSTOM_SQL: &str = include_str!("../../../workloads/specs/custom-sql-spend.toml");
 
 /// A small valid spec to mutate in rule tests.
 const BASE: &str = r#"
@@ -715,6 +716,44 @@ fn the_examples_in_the_docs_are_valid_specs() {
         }
     }
     assert_eq!(n, 3);
+}
+
+/// A custom workload written as SQL: the shipped example parses into the
+/// structured query it says, keeps its text for the report, and bad SQL is
+/// an error naming the field and the place in the SQL.
+#[test]
+fn a_custom_workload_may_be_written_in_sql() {
+    use workloads::custom::{AggFunction, CompareOp, Literal, WindowDef};
+    let spec = ok(CUSTOM_SQL);
+    let scenario = spec.to_scenario();
+    let def = scenario.custom.as_ref().expect("a custom definition");
+    let q = &def.query;
+    assert_eq!(q.key, "card_id");
+    assert_eq!(q.filter.len(), 1);
+    assert_eq!(q.filter[0].op, CompareOp::Ne);
+    assert_eq!(q.filter[0].value, Literal::Text("US".into()));
+    assert!(
+        matches!(q.window, WindowDef::Sliding { size, slide } if size.0 == 300_000 && slide.0 == 60_000)
+    );
+    let functions: Vec<AggFunction> = q.aggregates.iter().map(|a| a.function).collect();
+    assert_eq!(functions, [AggFunction::Sum, AggFunction::Count]);
+    assert_eq!(
+        q.alert.as_ref().map(|a| a.aggregate.as_str()),
+        Some("total")
+    );
+    assert!(
+        def.sql
+            .as_deref()
+            .is_some_and(|t| t.contains("HOP(event_time"))
+    );
+    // SQL that names a column the events lack: the error names the spec
+    // field, the SQL's line and column, and the known columns.
+    let bad = CUSTOM_SQL.replace("SUM(amount) AS total", "SUM(amount_usd) AS total");
+    let errs = parse(&bad, SpecFormat::Toml).unwrap_err();
+    let text = format_errors(&errs);
+    assert!(text.contains("workload.custom"), "{text}");
+    assert!(text.contains("sql: line 1, column 33"), "{text}");
+    assert!(text.contains("amount_usd"), "{text}");
 }
 
 /// `[engine]`: the jobs' engine, a local Ballista cluster's size bounded

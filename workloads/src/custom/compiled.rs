@@ -6,9 +6,15 @@
 //! - Every value is an `i64`: a number column's value scaled by
 //!   `10^decimals`, a key column's value its ordinal `1..=cardinality`
 //!   (`<name>-<ordinal>`), a category column's value its index in `values`.
+//!   A sampled text column's value ([`ColumnDef::Sampled`]) is its id in
+//!   the column's dictionary ([`Texts`]), ids in text order; a sampled
+//!   integer column's value is the integer.
 //! - Literals are rounded (half away from zero) to the column's decimals;
 //!   a text literal that is not a value of its column matches nothing
-//!   (`=` is always false, `!=` always true).
+//!   (`=` is always false, `!=` always true). On a sampled text column
+//!   every operator compares text order: a literal that is a value becomes
+//!   its id, any other literal its insertion point (`< 'm'` is `id < p`,
+//!   `> 'm'` is `id >= p`, where `p` values sort before `'m'`).
 //! - The filter runs first: a window holds only the events that pass it, and
 //!   a window with no such event has no row.
 //! - Windows are half-open `[start, end)`: tumbling `[k·size, (k+1)·size)`,
@@ -24,13 +30,16 @@
 //!   compared as an integer; a window failing it has no row.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
+use crate::dict::Dictionary;
 use crate::error::{Result, WorkloadError};
 use crate::output::OutputRow;
 use crate::time::Millis;
 
 use super::def::{
-    AggFunction, ColumnDef, CompareOp, CustomDef, Literal, MAX_AGGREGATES, MAX_COLUMNS, WindowDef,
+    AggFunction, ColumnDef, CompareOp, CustomDef, Literal, MAX_AGGREGATES, MAX_COLUMNS,
+    SampledValues, WindowDef,
 };
 
 /// Extra digits an average carries beyond its column's decimals.
@@ -111,10 +120,59 @@ pub struct Alert {
     pub value: i128,
 }
 
+/// The strings behind a sample's text columns: one dictionary per
+/// definition column (empty for the others), ids in text order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Texts {
+    columns: Vec<Dictionary>,
+}
+
+impl Texts {
+    /// One dictionary per definition column; each must be sorted (ids in
+    /// text order, as [`Dictionary::sorted`] and [`Dictionary::from_values`]
+    /// make them).
+    pub fn new(columns: Vec<Dictionary>) -> Self {
+        Texts { columns }
+    }
+
+    /// The dictionary of column `i` (empty if it has none).
+    pub fn column(&self, i: usize) -> &Dictionary {
+        static EMPTY: std::sync::OnceLock<Dictionary> = std::sync::OnceLock::new();
+        self.columns
+            .get(i)
+            .unwrap_or_else(|| EMPTY.get_or_init(Dictionary::default))
+    }
+
+    /// Number of strings over all columns.
+    pub fn len(&self) -> usize {
+        self.columns.iter().map(Dictionary::len).sum()
+    }
+
+    /// True when there is no string.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// `column op t` on a sampled text column as an integer comparison of ids
+/// (`values` sorted): see the module's semantics.
+pub fn text_cond(values: &[String], op: CompareOp, t: &str) -> (CompareOp, i64) {
+    match values.binary_search_by(|v| v.as_str().cmp(t)) {
+        Ok(i) => (op, i as i64),
+        Err(p) => match op {
+            CompareOp::Eq | CompareOp::Ne => (op, -1),
+            CompareOp::Lt | CompareOp::Le => (CompareOp::Lt, p as i64),
+            CompareOp::Gt | CompareOp::Ge => (CompareOp::Ge, p as i64),
+        },
+    }
+}
+
 /// A definition compiled for execution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compiled {
     pub def: CustomDef,
+    /// The strings of sampled text columns (empty for generated workloads).
+    pub texts: Arc<Texts>,
     pub key: usize,
     pub filter: Vec<Cond>,
     pub window: Window,
@@ -173,8 +231,29 @@ pub fn format_fixed(v: i128, decimals: u32) -> String {
 
 impl Compiled {
     /// Validates `def` and compiles it; errors list every broken rule with
-    /// its field path.
+    /// its field path. A definition with sampled text columns needs their
+    /// strings: [`Compiled::with_texts`].
     pub fn new(def: &CustomDef) -> Result<Self> {
+        if let Some(c) = def.columns.iter().find(|c| {
+            matches!(
+                c,
+                ColumnDef::Sampled {
+                    values: SampledValues::Text,
+                    ..
+                }
+            )
+        }) {
+            return Err(WorkloadError::Config(format!(
+                "column `{}` holds the text of a sample file: build the workload from its sample (`CustomWorkload::from_sample`)",
+                c.name()
+            )));
+        }
+        Self::with_texts(def, Arc::default())
+    }
+
+    /// [`Compiled::new`] with the strings of the sampled text columns, which
+    /// text literals are resolved against and keys are written with.
+    pub fn with_texts(def: &CustomDef, texts: Arc<Texts>) -> Result<Self> {
         def.validate("").map_err(|errs| {
             let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
             WorkloadError::Config(format!("invalid custom workload: {}", msgs.join("; ")))
@@ -189,8 +268,27 @@ impl Compiled {
         let mut filter = Vec::new();
         for p in &def.query.filter {
             let column = index(&p.column)?;
+            let mut op = p.op;
             let value = match (&def.columns[column], &p.value) {
                 (ColumnDef::Number { decimals, .. }, Literal::Number(x)) => scale(*x, *decimals),
+                (
+                    ColumnDef::Sampled {
+                        values: SampledValues::Integer,
+                        ..
+                    },
+                    Literal::Number(x),
+                ) => scale(*x, 0),
+                (
+                    ColumnDef::Sampled {
+                        values: SampledValues::Text,
+                        ..
+                    },
+                    Literal::Text(t),
+                ) => {
+                    let (o, v) = text_cond(texts.column(column).values(), p.op, t);
+                    op = o;
+                    v
+                }
                 (
                     ColumnDef::Key {
                         name, cardinality, ..
@@ -207,11 +305,7 @@ impl Compiled {
                     )));
                 }
             };
-            filter.push(Cond {
-                column,
-                op: p.op,
-                value,
-            });
+            filter.push(Cond { column, op, value });
         }
         let window = match def.query.window {
             WindowDef::Tumbling { size } => Window::Sliding {
@@ -262,6 +356,7 @@ impl Compiled {
         };
         Ok(Compiled {
             def: def.clone(),
+            texts,
             key,
             filter,
             window,
@@ -315,6 +410,21 @@ impl Compiled {
                 .and_then(|i| values.get(i))
                 .cloned()
                 .unwrap_or_else(|| format!("#{v}")),
+            ColumnDef::Sampled {
+                values: SampledValues::Text,
+                ..
+            } => {
+                let dict = self.texts.column(self.key);
+                match u32::try_from(v) {
+                    Ok(id) if (id as usize) < dict.len() => dict.get(id).to_string(),
+                    _ => format!("#{v}"),
+                }
+            }
+            ColumnDef::Sampled {
+                values: SampledValues::Integer,
+                ..
+            }
+            | ColumnDef::Number { .. } => v.to_string(),
             c => format!("{}-{v}", c.name()),
         }
     }

@@ -42,13 +42,80 @@ pub const MAX_WINDOW_MS: i64 = 7 * DAY;
 pub const MAX_WINDOWS_PER_EVENT: i64 = 60;
 
 /// A user's workload: columns to generate and the query to run.
+///
+/// In a spec the query is written either as the structured `query` table
+/// or as `sql` text ([`super::sql`]); the text is parsed against the columns
+/// when the definition is read, so everything downstream sees one
+/// [`QueryDef`], and the text is kept to be shown in reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "CustomDefText", into = "CustomDefText")]
 pub struct CustomDef {
     /// The event's columns besides its event time (generated in order).
     pub columns: Vec<ColumnDef>,
     /// What every mode computes.
     pub query: QueryDef,
+    /// The SQL the query was written as, if it was.
+    pub sql: Option<String>,
+}
+
+/// [`CustomDef`] as written: `query` or `sql`, exactly one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomDefText {
+    columns: Vec<ColumnDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    query: Option<QueryDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sql: Option<String>,
+}
+
+impl TryFrom<CustomDefText> for CustomDef {
+    type Error = String;
+    fn try_from(t: CustomDefText) -> Result<Self, String> {
+        match (t.query, t.sql) {
+            (Some(query), None) => Ok(CustomDef {
+                columns: t.columns,
+                query,
+                sql: None,
+            }),
+            (None, Some(sql)) => match super::sql::query_from_sql(&sql, &t.columns) {
+                Ok(query) => Ok(CustomDef {
+                    columns: t.columns,
+                    query,
+                    sql: Some(sql),
+                }),
+                Err(e) => Err(format!("sql: {e}")),
+            },
+            (Some(_), Some(_)) => {
+                Err("set `query` or `sql`, not both (they would say the same thing twice)".into())
+            }
+            (None, None) => Err("missing the query: set `query` (a table) or `sql` (text)".into()),
+        }
+    }
+}
+
+impl From<CustomDef> for CustomDefText {
+    fn from(d: CustomDef) -> Self {
+        let (query, sql) = match d.sql {
+            Some(sql) => (None, Some(sql)),
+            None => (Some(d.query), None),
+        };
+        CustomDefText {
+            columns: d.columns,
+            query,
+            sql,
+        }
+    }
+}
+
+impl CustomDef {
+    /// The query as SQL: the text it was written as, or the canonical SQL
+    /// of the structured query (what reports show either way).
+    pub fn sql_text(&self) -> String {
+        self.sql
+            .clone()
+            .unwrap_or_else(|| super::sql::sql_from_query(&self.query))
+    }
 }
 
 /// One event column and how its values are generated.
@@ -79,6 +146,21 @@ pub enum ColumnDef {
         #[serde(default)]
         weights: Option<Vec<f64>>,
     },
+    /// A key or label read from a user's sample file ([`super::sample`]),
+    /// never generated. Text values are ids into the workload's dictionary
+    /// of this column, in text order, so `<` and `>` compare as the text
+    /// does; integer values are kept as they are.
+    Sampled { name: String, values: SampledValues },
+}
+
+/// What a [`ColumnDef::Sampled`] column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SampledValues {
+    /// Strings, written out as they are in the file.
+    Text,
+    /// Integers (an id column), compared as numbers.
+    Integer,
 }
 
 impl ColumnDef {
@@ -87,7 +169,8 @@ impl ColumnDef {
         match self {
             ColumnDef::Key { name, .. }
             | ColumnDef::Number { name, .. }
-            | ColumnDef::Category { name, .. } => name,
+            | ColumnDef::Category { name, .. }
+            | ColumnDef::Sampled { name, .. } => name,
         }
     }
 }
@@ -376,6 +459,8 @@ impl CustomDef {
                         }
                     }
                 }
+                // Its values were checked as the file was read.
+                ColumnDef::Sampled { .. } => {}
             }
         }
         self.validate_query(&mut errs, &p("query"));
@@ -413,6 +498,43 @@ impl CustomDef {
                 ),
                 (Some(ColumnDef::Number { .. }), Literal::Number(x)) => {
                     errs.range_f64(&format!("{pp}.value"), *x, -MAX_MAGNITUDE, MAX_MAGNITUDE);
+                }
+                (
+                    Some(ColumnDef::Sampled {
+                        values: SampledValues::Integer,
+                        ..
+                    }),
+                    Literal::Number(x),
+                ) => {
+                    errs.range_f64(&format!("{pp}.value"), *x, -MAX_MAGNITUDE, MAX_MAGNITUDE);
+                }
+                (
+                    Some(ColumnDef::Sampled {
+                        values: SampledValues::Integer,
+                        ..
+                    }),
+                    Literal::Text(_),
+                ) => errs.push(
+                    format!("{pp}.value"),
+                    format!(
+                        "`{}` is an integer column; compare it with a number",
+                        pr.column
+                    ),
+                ),
+                (
+                    Some(ColumnDef::Sampled {
+                        values: SampledValues::Text,
+                        ..
+                    }),
+                    Literal::Text(t),
+                ) => {
+                    // Any operator: ids are in text order.
+                    if t.len() > super::sample::MAX_TEXT_LEN {
+                        errs.push(
+                            format!("{pp}.value"),
+                            format!("at most {} bytes", super::sample::MAX_TEXT_LEN),
+                        );
+                    }
                 }
                 (Some(ColumnDef::Number { .. }), Literal::Text(_)) => errs.push(
                     format!("{pp}.value"),

@@ -72,6 +72,11 @@ impl Column {
                 let w = weights.clone().unwrap_or_else(|| vec![1.0; values.len()]);
                 Column::Category(WeightedIndex::new(w).map_err(dist_err("category"))?)
             }
+            ColumnDef::Sampled { name, .. } => {
+                return Err(WorkloadError::Config(format!(
+                    "column `{name}` is read from a sample file and cannot be generated: a workload built from a sample runs on its sample's events"
+                )));
+            }
         })
     }
 

@@ -6,7 +6,8 @@
 //! the semantics every mode shares, documented there); [`reference`] is the
 //! ground truth, [`batch`] and [`micro_batch`] run generated SQL on
 //! DataFusion, [`stream`] is a per-event operator, [`generate`] makes
-//! seeded events.
+//! seeded events, and [`sample`] reads a user's own CSV or Parquet file
+//! instead ([`CustomWorkload::from_sample`]).
 
 pub mod batch;
 pub mod compiled;
@@ -15,6 +16,8 @@ pub mod events;
 pub mod generate;
 pub mod micro_batch;
 pub mod reference;
+pub mod sample;
+pub mod sql;
 pub mod stream;
 
 use std::path::{Path, PathBuf};
@@ -39,6 +42,8 @@ pub struct CustomWorkload {
     /// What reports and errors call it.
     pub name: String,
     q: Arc<Compiled>,
+    /// How its input files are read, when it was built from a sample.
+    sample: Option<Arc<sample::SampleSource>>,
 }
 
 impl CustomWorkload {
@@ -47,12 +52,69 @@ impl CustomWorkload {
         Ok(CustomWorkload {
             name: name.into(),
             q: Arc::new(Compiled::new(def)?),
+            sample: None,
         })
+    }
+
+    /// Loads a sample file under `mapping` (only the columns `query` uses)
+    /// and builds the workload of `query` over its columns; returns it with
+    /// the sample's events. Its [`Workload::read_events`] then reads files
+    /// the same way.
+    pub fn from_sample(
+        name: impl Into<String>,
+        path: &Path,
+        mapping: &sample::SampleMapping,
+        query: &QueryDef,
+    ) -> Result<(Self, Dataset<CustomEvent>)> {
+        Self::from_loaded(name, query, sample::load(path, mapping, Some(query))?)
+    }
+
+    /// Builds the workload of `query` over an already loaded sample (e.g.
+    /// loaded before the query was written); returns it with the events.
+    pub fn from_loaded(
+        name: impl Into<String>,
+        query: &QueryDef,
+        loaded: sample::LoadedSample,
+    ) -> Result<(Self, Dataset<CustomEvent>)> {
+        let def = CustomDef {
+            columns: loaded.columns,
+            query: query.clone(),
+            sql: None,
+        };
+        let q = Compiled::with_texts(&def, Arc::clone(loaded.source.texts()))?;
+        Ok((
+            CustomWorkload {
+                name: name.into(),
+                q: Arc::new(q),
+                sample: Some(Arc::new(loaded.source)),
+            },
+            loaded.data,
+        ))
+    }
+
+    /// How input files are read, when the workload was built from a sample.
+    pub fn sample(&self) -> Option<&sample::SampleSource> {
+        self.sample.as_deref()
     }
 
     /// The definition.
     pub fn def(&self) -> &CustomDef {
         &self.q.def
+    }
+
+    /// Records the SQL text the query was written as, for the report.
+    pub fn keep_sql(&mut self, sql: String) {
+        Arc::make_mut(&mut self.q).def.sql = Some(sql);
+    }
+
+    /// The DataFusion SQL the batch job runs for this query (over the
+    /// landed `lake` and the run's `new_events`): what a report shows
+    /// beside the user's own SQL.
+    pub fn batch_sql(&self) -> String {
+        match self.q.window {
+            compiled::Window::Sliding { size, slide } => batch::sliding_sql(&self.q, size, slide),
+            compiled::Window::Session { gap } => batch::session_sql(&self.q, gap),
+        }
     }
 
     /// The compiled query (the shared semantics).
@@ -71,7 +133,7 @@ impl CustomWorkload {
     /// One row as output fields (numbers in fixed point).
     pub fn format_row(&self, r: &CustomRow) -> Vec<String> {
         let mut f = vec![
-            self.q.key_text(r.key),
+            csv_field(self.q.key_text(r.key)),
             r.window_start.to_string(),
             r.window_end.to_string(),
         ];
@@ -79,6 +141,16 @@ impl CustomWorkload {
             f.push(compiled::format_fixed(r.values[i], a.decimals));
         }
         f
+    }
+}
+
+/// A field quoted as CSV needs it (a sample's text may hold commas,
+/// quotes or line breaks); generated values never do.
+fn csv_field(s: String) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
     }
 }
 
@@ -122,18 +194,22 @@ impl Workload for CustomWorkload {
         )?))
     }
 
-    /// Not supported: a custom workload's events are generated from its
-    /// definition; there is no file format for them yet.
+    /// A workload built from a sample reads a file as its sample was read
+    /// ([`sample::reload`]: same columns, text against the sample's
+    /// strings); one built from a definition alone has no file format.
     fn read_events(&self, path: &Path) -> Result<Dataset<CustomEvent>> {
-        Err(WorkloadError::input(
-            path,
-            None,
-            None,
-            format!(
-                "reading input files is not supported for custom workloads (`{}`): their events are generated from the definition",
-                self.name
-            ),
-        ))
+        match &self.sample {
+            Some(source) => sample::reload(path, source),
+            None => Err(WorkloadError::input(
+                path,
+                None,
+                None,
+                format!(
+                    "reading input files is supported only for custom workloads built from a sample (`{}` was built from its definition; its events are generated)",
+                    self.name
+                ),
+            )),
+        }
     }
 
     fn write_outputs(

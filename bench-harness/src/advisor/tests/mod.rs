@@ -200,6 +200,7 @@ fn report(workload: WorkloadKind, mean: f64, peak: f64, modes: Vec<ModeReport>) 
         scaling: None,
         scaling_skipped: None,
         stream_partitioning: None,
+        query: None,
         charts: Vec::new(),
     }
 }
