@@ -29,6 +29,7 @@ pub mod realtime;
 pub mod recovery;
 pub mod report;
 pub mod runner;
+pub mod sample_run;
 pub mod scaling;
 pub mod scenario;
 pub mod spec;

@@ -155,7 +155,9 @@ struct RunArgs {
     /// Generator seed.
     #[arg(long, allow_negative_numbers = true)]
     seed: Option<u64>,
-    /// Mean events per second.
+    /// Mean events per second; with `--input` on a custom workload, the
+    /// rate the file is replayed at (event times compressed or stretched,
+    /// each row's lateness kept).
     #[arg(long, allow_negative_numbers = true)]
     rate: Option<f64>,
     /// Event-time span to generate (e.g. 30m, 2h, 1d).
@@ -427,73 +429,32 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
 }
 
 /// A custom workload (`--sql`, or a custom spec's query) over the user's
-/// own file: its columns inferred, the event time and key mapped (flags,
-/// else the query's key and what inference suggests), every mode run on
-/// its rows in file (or arrival-column) order.
+/// own file ([`bench_harness::sample_run`]).
 fn run_on_sample(
     s: &mut Scenario,
     args: &RunArgs,
     path: &std::path::Path,
     progress: &TerminalProgress,
 ) -> anyhow::Result<bench_harness::report::Report> {
-    use workloads::custom::sample::{self, SampleMapping};
-    let schema = sample::inspect(path)?;
-    let suggested = schema.suggested.clone();
-    let event_time = args
-        .event_time
-        .clone()
-        .or_else(|| suggested.as_ref().map(|m| m.event_time.clone()))
-        .with_context(|| {
-            format!(
-                "{}: no column looks like an event time; name it with --event-time",
-                path.display()
-            )
-        })?;
+    use bench_harness::sample_run::{self, SampleRun};
     let sql = match (&args.sql, &s.custom) {
         (Some(sql), _) => sql.clone(),
         (None, Some(def)) => def.sql_text(),
         (None, None) => anyhow::bail!("give --sql or a custom --spec to run on {}", path.display()),
     };
-    let guess_key = args
-        .key
-        .clone()
-        .or_else(|| group_by_key(&sql))
-        .or_else(|| suggested.as_ref().map(|m| m.key.clone()))
-        .with_context(|| format!("{}: name the key column with --key", path.display()))?;
-    let mapping = SampleMapping {
-        event_time,
-        key: guess_key,
+    let request = SampleRun {
+        sql,
+        event_time: args.event_time.clone(),
+        key: args.key.clone(),
         arrival_time: args.arrival_time.clone(),
+        rate: args.rate,
     };
-    let loaded = sample::load(path, &mapping, None)?;
-    let query = workloads::custom::sql::query_from_sql(&sql, &loaded.columns)
-        .map_err(|e| anyhow::anyhow!("--sql: {e}"))?;
     let name = s.name.clone();
-    let (mut workload, data) = workloads::CustomWorkload::from_loaded(&name, &query, loaded)?;
-    workload.keep_sql(sql);
-    s.custom = Some(workload.def().clone());
-    s.generator.rate = RateProfile::Constant {
-        events_per_second: 1.0,
-    };
-    let file = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let mut report = runner::run_on_dataset(&workload, s, &data, format!("file {file}"), progress)?;
-    report.query = Some(runner::query_report(&workload));
-    Ok(report)
-}
-
-/// The key of a query's `GROUP BY` (the first plain column), to map the
-/// file's key column without asking.
-fn group_by_key(sql: &str) -> Option<String> {
-    let upper = sql.to_ascii_uppercase();
-    let at = upper.find("GROUP BY")? + "GROUP BY".len();
-    sql[at..]
-        .split([',', '\n'])
-        .map(str::trim)
-        .find(|part| !part.is_empty() && !part.contains('('))
-        .map(|k| k.trim_matches('"').to_string())
+    let prepared = sample_run::prepare(&name, path, &request).map_err(|e| match e {
+        bench_harness::error::Error::Unsupported(m) => anyhow::anyhow!("--{m}"),
+        e => anyhow::Error::new(e),
+    })?;
+    Ok(sample_run::run(s, &prepared, progress)?)
 }
 
 fn run_on_file(

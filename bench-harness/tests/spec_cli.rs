@@ -398,6 +398,42 @@ fn run_sql_on_your_own_csv_and_parquet_file() {
         outputs[0], outputs[1],
         "CSV and Parquet of the same rows differ"
     );
+    // The same file replayed at 100 events/s (60× its own rate): the report
+    // says so, measures at that rate, and every exact plan is still exact.
+    let fast = dir.path().join("fast");
+    let (i, o) = (csv.to_string_lossy(), fast.to_string_lossy());
+    let args = [
+        "run",
+        "--sql",
+        sql,
+        "--input",
+        &i,
+        "--event-time",
+        "ts",
+        "--rate",
+        "100",
+        "--out",
+        &o,
+    ];
+    let out = bench_harness(&args);
+    let what = describe(&args, &out);
+    assert!(out.status.success(), "{what}");
+    let report: Report =
+        serde_json::from_str(&fs::read_to_string(fast.join("report.json")).unwrap()).unwrap();
+    assert!(
+        report.scenario.source.contains("replayed at 100 events/s"),
+        "{}",
+        report.scenario.source
+    );
+    let rate = report.scenario.mean_events_per_second;
+    assert!((90.0..110.0).contains(&rate), "{rate}\n{what}");
+    for m in report.modes.iter().filter(|m| m.promises_exact) {
+        assert!(
+            m.correctness.exact,
+            "{}: not exact at 100 events/s\n{what}",
+            m.label
+        );
+    }
     // SQL naming a column the file lacks: a clean error with the place.
     let (i, o) = (
         csv.to_string_lossy(),

@@ -55,10 +55,24 @@ pub fn check<W: Workload>(
     job: &JobConfig,
     modes: &[ModeConfig],
 ) -> Vec<String> {
-    let (input, expected) = GOLDEN[index];
-    let data = match workload.read_events(&dir.join(input)) {
+    check_input(workload, dir, index, &dir.join(GOLDEN[index].0), job, modes)
+}
+
+/// [`check`] with the golden input read from `input` instead (the same
+/// rows in another file, e.g. as Parquet), against the expected files in
+/// `dir`.
+pub fn check_input<W: Workload>(
+    workload: &W,
+    dir: &Path,
+    index: usize,
+    input: &Path,
+    job: &JobConfig,
+    modes: &[ModeConfig],
+) -> Vec<String> {
+    let expected = GOLDEN[index].1;
+    let data = match workload.read_events(input) {
         Ok(d) => d,
-        Err(e) => return vec![format!("{}: reading {input}: {e}", W::KIND)],
+        Err(e) => return vec![format!("{}: reading {}: {e}", W::KIND, input.display())],
     };
     let reference = workload.reference(&data.events);
     let mut failures = Vec::new();

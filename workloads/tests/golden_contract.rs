@@ -92,3 +92,56 @@ fn every_engine_mode_matches_golden_on_the_parquet_lake() {
     let failures = contract::check_all(&golden_dir(), &job, &contract::engine_modes());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The golden inputs as Parquet (integers as Int64, text as Utf8, the same
+/// rows in the same order): every mode gives the contract's files from
+/// them too, so `run --input my.parquet` is held to the same invariant.
+#[test]
+fn every_mode_matches_golden_from_parquet_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (index, (input, _)) in contract::GOLDEN.iter().enumerate() {
+        let parquet = dir.path().join(input.replace(".csv", ".parquet"));
+        csv_to_parquet(&golden_dir().join(input), &parquet);
+        let modes = ModeConfig::all_exact();
+        let job = JobConfig::default();
+        failures.extend(match index {
+            0 => contract::check_input(&FraudAlerts, &golden_dir(), 0, &parquet, &job, &modes),
+            1 => contract::check_input(&DailyReport, &golden_dir(), 1, &parquet, &job, &modes),
+            _ => contract::check_input(&Sessionization, &golden_dir(), 2, &parquet, &job, &modes),
+        });
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Writes a CSV file as Parquet: a column whose every value is an integer
+/// becomes Int64, any other Utf8.
+fn csv_to_parquet(csv_path: &Path, parquet: &Path) {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use datafusion::parquet::arrow::ArrowWriter;
+
+    let mut reader = csv::Reader::from_path(csv_path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let columns: Vec<(String, ArrayRef)> = header
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let values: Vec<&str> = rows.iter().map(|r| &r[i]).collect();
+            let ints: Option<Vec<i64>> = values.iter().map(|v| v.parse().ok()).collect();
+            let array: ArrayRef = match ints {
+                Some(ints) => Arc::new(Int64Array::from(ints)),
+                None => Arc::new(StringArray::from(values)),
+            };
+            (name.clone(), array)
+        })
+        .collect();
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let file = std::fs::File::create(parquet).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}

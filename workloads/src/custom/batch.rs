@@ -29,24 +29,13 @@ use crate::time::{HOUR, Millis};
 
 use super::CustomWorkload;
 use super::compiled::{Compiled, CustomEvent, CustomRow, Window};
-use super::def::{AggFunction, CompareOp, MAX_AGGREGATES};
+use super::def::{AggFunction, MAX_AGGREGATES};
 use super::events::{events_batch, schema};
 use crate::lake::Lake;
 
 /// A SQL identifier, double-quoted (inner quotes doubled).
 pub fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-fn op_sql(op: CompareOp) -> &'static str {
-    match op {
-        CompareOp::Eq => "=",
-        CompareOp::Ne => "<>",
-        CompareOp::Lt => "<",
-        CompareOp::Le => "<=",
-        CompareOp::Gt => ">",
-        CompareOp::Ge => ">=",
-    }
 }
 
 /// The filter as a SQL condition (`TRUE` without predicates).
@@ -60,7 +49,7 @@ pub fn filter_sql(q: &Compiled) -> String {
             format!(
                 "{} {} ({})",
                 ident(q.def.columns[c.column].name()),
-                op_sql(c.op),
+                c.op.sql(),
                 c.value
             )
         })

@@ -248,6 +248,21 @@ pub enum CompareOp {
     Ge,
 }
 
+impl CompareOp {
+    /// The operator in SQL (`<>` for not-equal): what the generated
+    /// DataFusion SQL and the canonical SQL of a query both write.
+    pub fn sql(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "=",
+            CompareOp::Ne => "<>",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+        }
+    }
+}
+
 /// Event-time windows, per key.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]

@@ -16,6 +16,7 @@ pub mod events;
 pub mod generate;
 pub mod micro_batch;
 pub mod reference;
+pub mod replay;
 pub mod sample;
 pub mod sql;
 pub mod stream;

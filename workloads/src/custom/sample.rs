@@ -615,27 +615,7 @@ fn csv_header(path: &Path, rdr: &mut csv::Reader<File>) -> Result<Vec<String>> {
 
 /// A row must have the header's fields.
 fn check_fields(path: &Path, line: u64, names: &[String], have: usize) -> Result<()> {
-    let want = names.len();
-    if have < want {
-        let missing = &names[have];
-        return Err(WorkloadError::input(
-            path,
-            Some(line),
-            Some(missing),
-            format!(
-                "malformed CSV: the row has {have} fields but the header has {want}: no value for `{missing}`"
-            ),
-        ));
-    }
-    if have > want {
-        return Err(WorkloadError::input(
-            path,
-            Some(line),
-            None,
-            format!("malformed CSV: the row has {have} fields but the header has only {want}"),
-        ));
-    }
-    Ok(())
+    crate::io::read::check_row_width(path, line, have, names.len(), |i| names[i].clone())
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> WorkloadError {

@@ -241,7 +241,7 @@ pub fn sql_from_query(q: &QueryDef) -> String {
             Literal::Number(x) => number_sql(*x),
             Literal::Text(t) => format!("'{}'", t.replace('\'', "''")),
         };
-        s.push_str(&format!("{} {} {value}", ident(&p.column), op_sql(p.op)));
+        s.push_str(&format!("{} {} {value}", ident(&p.column), p.op.sql()));
     }
     let window = match q.window {
         WindowDef::Tumbling { size } => format!("TUMBLE({EVENT_TIME}, {})", interval_sql(size)),
@@ -269,7 +269,7 @@ pub fn sql_from_query(q: &QueryDef) -> String {
         };
         s.push_str(&format!(
             " HAVING {reference} {} {}",
-            op_sql(al.op),
+            al.op.sql(),
             number_sql(al.value)
         ));
     }
@@ -292,17 +292,6 @@ fn aggregate_sql(a: &AggregateDef) -> String {
             // A missing column (an invalid definition) still shows as SQL.
             format!("{name}({})", c.unwrap_or_else(|| "*".to_string()))
         }
-    }
-}
-
-fn op_sql(op: CompareOp) -> &'static str {
-    match op {
-        CompareOp::Eq => "=",
-        CompareOp::Ne => "<>",
-        CompareOp::Lt => "<",
-        CompareOp::Le => "<=",
-        CompareOp::Gt => ">",
-        CompareOp::Ge => ">=",
     }
 }
 

@@ -302,13 +302,27 @@ fn check_field_count(
     header: &csv::StringRecord,
     record: &csv::ByteRecord,
 ) -> Result<()> {
-    let (have, want) = (record.len(), header.len());
+    check_row_width(path, line, record.len(), header.len(), |i| {
+        header.get(i).unwrap_or("").trim().to_string()
+    })
+}
+
+/// A CSV row of `have` fields where the header has `want`: an error at
+/// `line` naming the first missing column (`name_of(i)`) or the surplus.
+/// Shared by the reference workloads' reader and custom samples.
+pub(crate) fn check_row_width(
+    path: &Path,
+    line: u64,
+    have: usize,
+    want: usize,
+    name_of: impl FnOnce(usize) -> String,
+) -> Result<()> {
     if have < want {
-        let missing = header.get(have).unwrap_or("").trim();
+        let missing = name_of(have);
         return Err(WorkloadError::input(
             path,
             Some(line),
-            Some(missing),
+            Some(&missing),
             format!(
                 "malformed CSV: the row has {have} fields but the header has {want}: no value for `{missing}`"
             ),

@@ -1,0 +1,175 @@
+//! A custom workload on the user's own sample file: the query (SQL) over
+//! the file's inferred columns, the event-time and key columns mapped
+//! (given, else the query's `GROUP BY` key and what inference suggests),
+//! optionally replayed at another rate, then every plan of the scenario
+//! measured like any other run. The CLI (`run --sql … --input FILE`) and
+//! the server's sample uploads both go through here: [`prepare`] checks
+//! everything that can be wrong with the request before a job is queued,
+//! [`run`] measures.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use workloads::custom::CustomEvent;
+use workloads::custom::sample::{self, SampleMapping};
+use workloads::dataset::Dataset;
+use workloads::generate::RateProfile;
+use workloads::{CustomWorkload, WorkloadError};
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::report::Report;
+use crate::runner;
+use crate::scenario::Scenario;
+
+/// What to run on a sample: the SQL, which columns are the event time, the
+/// key and (optionally) the arrival order, and an optional replay rate.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleRun {
+    pub sql: String,
+    #[serde(default)]
+    pub event_time: Option<String>,
+    #[serde(default)]
+    pub key: Option<String>,
+    #[serde(default)]
+    pub arrival_time: Option<String>,
+    /// Events per second to replay the sample at (event times compressed or
+    /// stretched, lateness kept); `None`: as recorded.
+    #[serde(default)]
+    pub rate: Option<f64>,
+}
+
+/// A sample loaded and its workload built: ready to measure.
+pub struct Prepared {
+    pub workload: CustomWorkload,
+    pub data: Dataset<CustomEvent>,
+    /// Where the events came from, for the report.
+    pub source: String,
+}
+
+fn invalid(path: &Path, message: String) -> Error {
+    Error::Workload(WorkloadError::input(path, None, None, message))
+}
+
+/// Loads `path` for `request` and builds the workload named `name`: every
+/// error (unreadable file, unknown column, SQL that does not parse or names
+/// a column the file lacks, an absurd rate) names its place.
+pub fn prepare(name: &str, path: &Path, request: &SampleRun) -> Result<Prepared> {
+    let schema = sample::inspect(path)?;
+    let suggested = schema.suggested.clone();
+    let event_time = request
+        .event_time
+        .clone()
+        .or_else(|| suggested.as_ref().map(|m| m.event_time.clone()))
+        .ok_or_else(|| {
+            invalid(
+                path,
+                "no column looks like an event time: name the event-time column".into(),
+            )
+        })?;
+    let key = request
+        .key
+        .clone()
+        .or_else(|| group_by_key(&request.sql))
+        .or_else(|| suggested.as_ref().map(|m| m.key.clone()))
+        .ok_or_else(|| invalid(path, "name the key column".into()))?;
+    let mapping = SampleMapping {
+        event_time,
+        key,
+        arrival_time: request.arrival_time.clone(),
+    };
+    let loaded = sample::load(path, &mapping, None)?;
+    let query = workloads::custom::sql::query_from_sql(&request.sql, &loaded.columns)
+        .map_err(|e| Error::Unsupported(format!("sql: {e}")))?;
+    let (mut workload, mut data) = CustomWorkload::from_loaded(name, &query, loaded)?;
+    workload.keep_sql(request.sql.clone());
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let source = match request.rate {
+        Some(rate) => {
+            let factor = workloads::custom::replay::at_rate(&mut data, rate)?;
+            format!(
+                "file {file}, replayed at {rate} events/s ({factor:.3}× its own rate, lateness kept)"
+            )
+        }
+        None => format!("file {file}"),
+    };
+    Ok(Prepared {
+        workload,
+        data,
+        source,
+    })
+}
+
+/// Measures every plan of `s` on a prepared sample; the report carries the
+/// query (the user's SQL and DataFusion's).
+pub fn run(s: &mut Scenario, prepared: &Prepared, progress: &dyn Progress) -> Result<Report> {
+    s.custom = Some(prepared.workload.def().clone());
+    s.generator.rate = RateProfile::Constant {
+        events_per_second: 1.0,
+    };
+    let mut report = runner::run_on_dataset(
+        &prepared.workload,
+        s,
+        &prepared.data,
+        prepared.source.clone(),
+        progress,
+    )?;
+    report.query = Some(runner::query_report(&prepared.workload));
+    Ok(report)
+}
+
+/// The key of a query's `GROUP BY` (its first plain column), so the file's
+/// key column need not be named twice. A rough reading — top-level commas,
+/// first word — is enough: the SQL parser checks the query itself.
+pub fn group_by_key(sql: &str) -> Option<String> {
+    let upper = sql.to_ascii_uppercase();
+    let rest = sql.get(upper.find("GROUP BY")? + "GROUP BY".len()..)?;
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&rest[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&rest[start..]);
+    parts.into_iter().find_map(|part| {
+        let word = part.split_whitespace().next()?;
+        let word = word.trim_end_matches(';');
+        (!word.is_empty() && !word.contains('(')).then(|| word.trim_matches('"').to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_by_key;
+
+    #[test]
+    fn the_key_is_read_from_group_by_in_either_order() {
+        let q = "SELECT user_id, COUNT(*) FROM events GROUP BY user_id, TUMBLE(event_time, INTERVAL '1' MINUTE)";
+        assert_eq!(group_by_key(q).as_deref(), Some("user_id"));
+        let q =
+            "select 1 from events group by\nSESSION(event_time, INTERVAL '30' MINUTE), \"Card\"";
+        assert_eq!(group_by_key(q).as_deref(), Some("Card"));
+        assert_eq!(group_by_key("SELECT 1"), None);
+        let q = "SELECT 1 FROM events GROUP BY HOP(event_time, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE), card HAVING SUM(x) > 5";
+        assert_eq!(group_by_key(q).as_deref(), Some("card"));
+        // Non-ASCII text before GROUP BY must not split a character.
+        assert_eq!(
+            group_by_key(
+                "SELECT 'é' FROM events GROUP BY k, TUMBLE(event_time, INTERVAL '1' MINUTE)"
+            )
+            .as_deref(),
+            Some("k")
+        );
+    }
+}
