@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 
 use crate::model::{
-    JobView, Outcome, RecommendationView, RerunParams, SpecPage, SpecSummary, StatusView, Uploaded,
-    WorkloadPage, WorkloadSummary,
+    JobView, Outcome, RecommendationView, RerunParams, SampleView, SpecPage, SpecSummary,
+    StatusView, Uploaded, WorkloadPage, WorkloadSummary,
 };
 use crate::questions::Answers;
 
@@ -100,6 +100,21 @@ pub async fn list_specs() -> Result<Vec<SpecSummary>, ServerFnError> {
 #[server(prefix = "/fn", endpoint = "spec")]
 pub async fn get_spec(id: String) -> Result<Option<SpecPage>, ServerFnError> {
     Ok(backend()?.spec(&id))
+}
+
+/// Largest sample file an upload may send, in bytes (the upload page
+/// checks a picked file against it before sending any of it).
+#[server(prefix = "/fn", endpoint = "sample-limit")]
+pub async fn get_sample_limit() -> Result<u64, ServerFnError> {
+    Ok(backend()?.max_sample_bytes())
+}
+
+/// One uploaded sample and its inferred schema. (The file itself is
+/// uploaded to `POST /api/samples` and run with `POST
+/// /api/samples/{id}/run`: the JSON API, which streams the body to disk.)
+#[server(prefix = "/fn", endpoint = "sample")]
+pub async fn get_sample(id: String) -> Result<Option<SampleView>, ServerFnError> {
+    Ok(backend()?.sample(&id))
 }
 
 /// One job's state and progress.

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use crate::model::{
-    FieldErrorView, JobView, Outcome, RecommendationView, RerunParams, SpecPage, SpecSummary,
-    StatusView, Uploaded, WorkloadPage, WorkloadSummary,
+    FieldErrorView, JobView, Outcome, RecommendationView, RerunParams, SampleView, SpecPage,
+    SpecSummary, StatusView, Uploaded, WorkloadPage, WorkloadSummary,
 };
 use crate::questions::Answers;
 
@@ -37,6 +37,10 @@ pub trait Backend: Send + Sync + 'static {
     fn job(&self, id: &str) -> Option<JobView>;
     /// Cancels a queued or running job; the error says why not.
     fn cancel_job(&self, id: &str) -> Result<JobView, String>;
+    /// Largest sample file an upload may send, in bytes.
+    fn max_sample_bytes(&self) -> u64;
+    /// One uploaded sample and its schema, `None` for an unknown id.
+    fn sample(&self, id: &str) -> Option<SampleView>;
 }
 
 /// The backend as provided through Leptos context.

@@ -285,3 +285,49 @@ pub struct Uploaded {
     pub spec_id: String,
     pub job_id: String,
 }
+
+/// One column of an uploaded sample's inferred schema.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleColumnView {
+    /// The name in the file.
+    pub name: String,
+    /// The name a query uses.
+    pub field: String,
+    /// Arrow's type (inferred for CSV).
+    pub data_type: String,
+    /// `event-time`, `key`, `number`, `category`; empty when unusable.
+    pub uses: Vec<String>,
+    /// Empty or null values among the inspected rows.
+    pub nulls: u64,
+    /// Distinct values among the inspected rows (text columns).
+    pub distinct: Option<u64>,
+    pub note: Option<String>,
+}
+
+/// An uploaded sample: its inferred schema and the suggested mapping (the
+/// `field`s of its event-time and key columns).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleView {
+    pub id: String,
+    pub file_name: String,
+    /// `csv` or `parquet`.
+    pub format: String,
+    pub bytes: u64,
+    /// Data rows, when known.
+    pub rows: Option<u64>,
+    pub inspected_rows: u64,
+    pub columns: Vec<SampleColumnView>,
+    pub event_time: Option<String>,
+    pub key: Option<String>,
+    /// The last run's request, to run it again with changes.
+    pub last_run: Option<SampleRunView>,
+}
+
+/// A sample's run request as the form shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleRunView {
+    pub sql: String,
+    pub event_time: Option<String>,
+    pub key: Option<String>,
+    pub rate: Option<f64>,
+}

@@ -65,7 +65,26 @@ struct Running {
 struct Waiting {
     id: String,
     scenario: Scenario,
+    sample: Option<SampleWork>,
 }
+
+/// A job on an uploaded sample: loaded (again: a waiting job holds no
+/// events, so the waiting line costs no memory) and measured by
+/// `bench_harness::sample_run` when its turn comes.
+#[derive(Debug, Clone)]
+pub struct SampleWork {
+    /// The workload's name.
+    pub name: String,
+    /// The stored sample file.
+    pub path: std::path::PathBuf,
+    /// The file's name as uploaded, which errors name instead of `path`.
+    pub file_name: String,
+    pub request: bench_harness::sample_run::SampleRun,
+}
+
+/// Why a sample measurement is not also run through a broker or on
+/// clusters (those paths read generated events or the contract's files).
+const SAMPLE_SKIPPED: &str = "not measured for an uploaded sample yet";
 
 #[derive(Default)]
 struct Inner {
@@ -168,6 +187,28 @@ impl JobQueue {
         scenario: Scenario,
         bounded: bool,
     ) -> Result<JobRecord, SubmitError> {
+        self.enqueue(id, target, scenario, None, bounded)
+    }
+
+    /// Queues a measurement of an uploaded sample (a user's: bounded).
+    pub fn submit_sample(
+        &self,
+        id: String,
+        target: Target,
+        scenario: Scenario,
+        work: SampleWork,
+    ) -> Result<JobRecord, SubmitError> {
+        self.enqueue(id, target, scenario, Some(work), true)
+    }
+
+    fn enqueue(
+        &self,
+        id: String,
+        target: Target,
+        scenario: Scenario,
+        sample: Option<SampleWork>,
+        bounded: bool,
+    ) -> Result<JobRecord, SubmitError> {
         let record = JobRecord {
             id: id.clone(),
             target,
@@ -193,7 +234,11 @@ impl JobQueue {
                 .save(&record)
                 .map_err(|e| SubmitError::Storage(format!("{e:#}")))?;
             inner.jobs.insert(id.clone(), record.clone());
-            inner.waiting.push_back(Waiting { id, scenario });
+            inner.waiting.push_back(Waiting {
+                id,
+                scenario,
+                sample,
+            });
         }
         self.wake.notify_one();
         Ok(record)
@@ -311,7 +356,7 @@ impl JobQueue {
     }
 
     /// Takes the next waiting job and marks it running.
-    fn next(&self) -> Option<(String, Target, Scenario, Stop)> {
+    fn next(&self) -> Option<(String, Target, Scenario, Option<SampleWork>, Stop)> {
         let mut inner = lock(&self.inner);
         if inner.shutting_down {
             return None;
@@ -333,12 +378,12 @@ impl JobQueue {
         });
         drop(inner);
         self.persist(&job);
-        Some((w.id, job.target, w.scenario, stop))
+        Some((w.id, job.target, w.scenario, w.sample, stop))
     }
 
     async fn work(self, on_done: Arc<OnDone>) {
         loop {
-            let Some((id, target, scenario, stop)) = self.next() else {
+            let Some((id, target, scenario, sample, stop)) = self.next() else {
                 if lock(&self.inner).shutting_down {
                     return;
                 }
@@ -361,6 +406,17 @@ impl JobQueue {
             // a `JoinError` and the job as crashed, and the queue goes on.
             let result = tokio::task::spawn_blocking(move || {
                 let mut scenario = scenario;
+                if let Some(work) = sample {
+                    let mut report =
+                        measure_sample(&mut scenario, &work, &progress).map_err(Ended::Run)?;
+                    if broker.is_some() {
+                        report.broker_skipped = Some(SAMPLE_SKIPPED.into());
+                    }
+                    if scale_out.is_some() {
+                        report.scaling_skipped = Some(SAMPLE_SKIPPED.into());
+                    }
+                    return on_done(&target, report).map_err(Ended::Store);
+                }
                 // A spec's `[engine] kind = "ballista"`: a local cluster for
                 // this job, stopped when the job ends (also when it fails).
                 let _cluster =
@@ -441,6 +497,32 @@ enum Ended {
     Run(bench_harness::Error),
     /// The report was measured but could not be stored.
     Store(anyhow::Error),
+}
+
+/// Loads an uploaded sample and measures every plan of `scenario` on it.
+/// Errors name the file as uploaded, not where it is stored.
+fn measure_sample(
+    scenario: &mut Scenario,
+    work: &SampleWork,
+    progress: &dyn Progress,
+) -> bench_harness::Result<Report> {
+    progress.update("loading the sample", 0, 1);
+    let prepared = bench_harness::sample_run::prepare(&work.name, &work.path, &work.request)
+        .map_err(|e| match e {
+            e @ bench_harness::Error::Stopped(_) => e,
+            e => bench_harness::Error::Unsupported(
+                e.to_string()
+                    .replace(&work.path.display().to_string(), &work.file_name),
+            ),
+        })?;
+    progress.check()?;
+    let mut report = bench_harness::sample_run::run(scenario, &prepared, progress)?;
+    report.scenario.source = report
+        .scenario
+        .source
+        .replace("sample.csv", &work.file_name)
+        .replace("sample.parquet", &work.file_name);
+    Ok(report)
 }
 
 /// `[3/7] label — sub-stage` → `(3, 7)`.

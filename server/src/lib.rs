@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod locks;
 pub mod methodology;
 pub mod oversize;
+pub mod samples;
 pub mod scenarios;
 pub mod spec_api;
 pub mod spec_store;
@@ -82,7 +83,16 @@ pub fn router(app_state: Arc<AppState>, site: &Path, addr: SocketAddr) -> Router
         leptos: leptos.clone(),
         app: app_state,
     };
-    Router::new()
+    // Sample uploads and runs read and check up to 256 MiB: a longer
+    // timeout than every other request's, and their own body bound.
+    let samples = guarded(
+        Router::new()
+            .route(samples::UPLOAD_PATH, post(samples::upload))
+            .route("/api/samples/{id}", get(samples::get))
+            .route("/api/samples/{id}/run", post(samples::run)),
+        samples::SAMPLE_REQUEST_TIMEOUT,
+    );
+    let main = Router::new()
         .route("/api/recommend", post(api::recommend))
         .route("/api/reports", get(api::reports))
         .route("/api/reports/{id}", get(api::report))
@@ -105,14 +115,22 @@ pub fn router(app_state: Arc<AppState>, site: &Path, addr: SocketAddr) -> Router
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             ServerState,
             _,
-        >(context, shell))
+        >(context, shell));
+    guarded(main, REQUEST_TIMEOUT)
+        .merge(samples)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The body limit, the API's JSON errors and a request timeout around
+/// `routes`.
+fn guarded(routes: Router<ServerState>, timeout: Duration) -> Router<ServerState> {
+    routes
         .layer(axum::middleware::from_fn(oversize::limit_bodies))
         .layer(axum::middleware::from_fn(spec_api::json_errors))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
+            timeout,
         ))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }

@@ -66,6 +66,21 @@ struct Args {
     /// from it; `off` skips it.
     #[arg(long, env = "WEIR_SCALE_OUT", default_value = "1,2")]
     scale_out: String,
+    /// Largest sample file (CSV or Parquet) an upload may send, in bytes;
+    /// at most, and by default, 268435456 (256 MiB). Larger uploads are
+    /// refused with 413.
+    #[arg(long, env = "WEIR_MAX_SAMPLE_BYTES", default_value_t = workloads::custom::sample::MAX_SAMPLE_BYTES, value_parser = parse_sample_bytes)]
+    max_sample_bytes: u64,
+}
+
+/// `--max-sample-bytes`: 1 byte up to what a sample may have at all.
+fn parse_sample_bytes(text: &str) -> Result<u64, String> {
+    let max = workloads::custom::sample::MAX_SAMPLE_BYTES;
+    match text.trim().parse::<u64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        Ok(n) => Err(format!("must be between 1 and {max} bytes, got {n}")),
+        Err(e) => Err(format!("`{text}` is not a number of bytes: {e}")),
+    }
 }
 
 /// `--job-time-limit`: a duration such as `90s` or `1h`, at least 1 s.
@@ -164,6 +179,9 @@ async fn main() -> anyhow::Result<()> {
     };
     let app_state = AppState::start(&args.data_dir, size(args.scenario_size.as_deref()), config)
         .with_context(|| format!("loading the data directory {}", args.data_dir.display()))?;
+    app_state
+        .uploads
+        .set_max_sample_bytes(args.max_sample_bytes);
     let router = router(app_state.clone(), &site, addr);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -69,6 +69,14 @@ pub const MAX_DRAINS: usize = 64;
 /// Drains running now.
 static DRAINS: AtomicUsize = AtomicUsize::new(0);
 
+/// True for the route that reads its own body: a sample upload
+/// (`POST /api/samples`) is streamed to disk by `crate::samples` under its
+/// own, much larger bound (`--max-sample-bytes`), so it must not be
+/// buffered or refused here.
+pub fn streams_its_body(path: &str) -> bool {
+    path == crate::samples::UPLOAD_PATH
+}
+
 /// The body limit of a path.
 pub fn limit_for(path: &str) -> usize {
     if path.starts_with("/fn/") {
@@ -82,6 +90,9 @@ pub fn limit_for(path: &str) -> usize {
 /// the module's documentation); passes every other request on, a body of
 /// unknown length buffered (at most the limit).
 pub async fn limit_bodies(req: Request, next: Next) -> Response {
+    if streams_its_body(req.uri().path()) {
+        return next.run(req).await;
+    }
     let limit = limit_for(req.uri().path());
     let declared = req
         .headers()
@@ -135,7 +146,7 @@ pub async fn limit_bodies(req: Request, next: Next) -> Response {
 }
 
 /// The next data of a body (trailers are skipped).
-async fn next_frame(body: &mut Body) -> Option<Result<Bytes, axum::Error>> {
+pub(crate) async fn next_frame(body: &mut Body) -> Option<Result<Bytes, axum::Error>> {
     loop {
         let frame = std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await?;
         match frame {
@@ -151,7 +162,7 @@ async fn next_frame(body: &mut Body) -> Option<Result<Bytes, axum::Error>> {
 
 /// `Expect: 100-continue`: the client waits for a go-ahead before sending
 /// the body, so an early 413 is read and nothing needs draining.
-fn expects_continue(headers: &HeaderMap) -> bool {
+pub(crate) fn expects_continue(headers: &HeaderMap) -> bool {
     headers
         .get(header::EXPECT)
         .and_then(|v| v.to_str().ok())
@@ -183,7 +194,7 @@ impl Drop for DrainSlot {
 /// While the task polls the body, hyper keeps reading the connection after
 /// it has written the 413; when the body ends it closes the connection
 /// cleanly (the answer has `Connection: close`).
-fn drain(mut body: Body, read: u64) {
+pub(crate) fn drain(mut body: Body, read: u64) {
     let Some(slot) = DrainSlot::take() else {
         tracing::warn!(
             max = MAX_DRAINS,
@@ -299,6 +310,13 @@ mod tests {
         assert!(body.len() <= FORM_BODY_LIMIT_BYTES);
         assert_eq!(limit_for("/fn/upload-spec"), FORM_BODY_LIMIT_BYTES);
         assert_eq!(limit_for("/api/specs"), BODY_LIMIT_BYTES);
+    }
+
+    #[test]
+    fn only_the_sample_upload_reads_its_own_body() {
+        assert!(streams_its_body("/api/samples"));
+        assert!(!streams_its_body("/api/samples/s-0123456789abcdef/run"));
+        assert!(!streams_its_body("/api/specs"));
     }
 
     #[test]

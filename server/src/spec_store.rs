@@ -4,6 +4,15 @@
 //! upload) and `report.json` once its run has finished. Ids are generated
 //! here and checked by [`valid_id`] before any path is built, so no user
 //! text ever reaches a path.
+//!
+//! A sample upload (`crate::samples`) is a spec-like entry in the same
+//! directory: `sample.csv` or `sample.parquet` (the file as uploaded),
+//! `schema.json` (what `inspect` found), `meta.json` (with `sample` set,
+//! written last), then `sample.json` (the run request: SQL and mapping)
+//! and `report.json` once it has been run. Its upload streams into a
+//! hidden temporary file (`.upload-…`) beside the spec directories, which
+//! is renamed into place only once the file has been inspected; temporary
+//! files left by a crash are removed at start.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,6 +20,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use bench_harness::report::Report;
 use serde::{Deserialize, Serialize};
+use workloads::custom::sample::SampleSchema;
 
 use crate::storage::{Skipped, unix_now, valid_id, write_atomic};
 
@@ -26,16 +36,44 @@ pub struct SpecMeta {
     /// `toml` or `json`.
     pub format: String,
     pub created_at_unix: u64,
-    /// The job that measures it.
+    /// The job that measures it (empty for a sample not run yet).
     pub job_id: String,
+    /// Set when the entry is a sample upload, not a spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<SampleMeta>,
 }
+
+/// What is known about an uploaded sample file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleMeta {
+    /// The file's name as uploaded (display only, never a path).
+    pub file_name: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// Prefix of the temporary files sample uploads stream into.
+const UPLOAD_TEMP_PREFIX: &str = ".upload-";
 
 /// A spec loaded from disk.
 #[derive(Debug, Clone)]
 pub struct StoredSpec {
     pub meta: SpecMeta,
+    /// The spec as uploaded; for a sample, its run request (`sample.json`,
+    /// empty before the first run).
     pub text: String,
+    /// A sample's inferred schema.
+    pub schema: Option<SampleSchema>,
     pub report: Option<Report>,
+}
+
+/// The file name a sample of `format` (`csv` or `parquet`) is stored as.
+pub fn sample_file(format: &str) -> &'static str {
+    if format == "parquet" {
+        "sample.parquet"
+    } else {
+        "sample.csv"
+    }
 }
 
 /// The spec directory.
@@ -55,7 +93,69 @@ impl SpecStore {
         let dir = data_dir.join("specs");
         fs::create_dir_all(&dir)
             .with_context(|| format!("creating the spec directory {}", dir.display()))?;
+        // Uploads cut short by a crash: never inspected, never listed.
+        if let Ok(entries) = fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                if name.to_string_lossy().starts_with(UPLOAD_TEMP_PREFIX) {
+                    tracing::warn!(file = %entry.path().display(), "removing an interrupted sample upload");
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
         Ok(SpecStore { dir })
+    }
+
+    /// A fresh temporary path (in the spec directory, so moving it into a
+    /// sample's directory is an atomic rename) for a sample upload of
+    /// `format` to stream into.
+    pub fn temp_upload_path(&self, format: &str) -> PathBuf {
+        self.dir.join(format!(
+            "{UPLOAD_TEMP_PREFIX}{:016x}.{format}",
+            rand::random::<u64>()
+        ))
+    }
+
+    /// Where a stored sample's file is.
+    pub fn sample_path(&self, meta: &SpecMeta) -> anyhow::Result<PathBuf> {
+        Ok(self.spec_dir(&meta.id)?.join(sample_file(&meta.format)))
+    }
+
+    /// Moves an inspected upload into a reserved directory, then writes its
+    /// schema and, last, its metadata.
+    pub fn write_sample(
+        &self,
+        meta: &SpecMeta,
+        upload: &Path,
+        schema: &SampleSchema,
+    ) -> anyhow::Result<()> {
+        let dest = self.sample_path(meta)?;
+        fs::rename(upload, &dest)
+            .with_context(|| format!("moving {} to {}", upload.display(), dest.display()))?;
+        let dir = self.spec_dir(&meta.id)?;
+        let json = serde_json::to_vec_pretty(schema).context("serializing the schema")?;
+        write_atomic(&dir.join("schema.json"), &json)?;
+        self.write_meta(meta)
+    }
+
+    /// Rewrites an entry's metadata.
+    pub fn write_meta(&self, meta: &SpecMeta) -> anyhow::Result<()> {
+        let dir = self.spec_dir(&meta.id)?;
+        let json = serde_json::to_vec_pretty(meta).context("serializing spec metadata")?;
+        write_atomic(&dir.join("meta.json"), &json)
+    }
+
+    /// Stores a sample's run request and drops the previous run's report.
+    pub fn write_sample_request(&self, id: &str, request: &str) -> anyhow::Result<()> {
+        let dir = self.spec_dir(id)?;
+        anyhow::ensure!(dir.is_dir(), "sample `{id}` was deleted");
+        write_atomic(&dir.join("sample.json"), request.as_bytes())?;
+        match fs::remove_file(dir.join("report.json")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).context("removing the previous report")
+            }
+            _ => Ok(()),
+        }
     }
 
     fn spec_dir(&self, id: &str) -> anyhow::Result<PathBuf> {
@@ -165,14 +265,38 @@ fn load_one(dir: &Path, id: &str) -> anyhow::Result<Option<StoredSpec>> {
     )
     .with_context(|| format!("parsing {}", meta_path.display()))?;
     anyhow::ensure!(meta.id == id, "meta.json names another id `{}`", meta.id);
-    let ext = if meta.format == "json" {
-        "json"
+    let (text, schema) = if meta.sample.is_some() {
+        let file = dir.join(sample_file(&meta.format));
+        anyhow::ensure!(
+            file.is_file(),
+            "the sample file {} is missing",
+            file.display()
+        );
+        let schema_path = dir.join("schema.json");
+        let schema: SampleSchema = serde_json::from_str(
+            &fs::read_to_string(&schema_path)
+                .with_context(|| format!("reading {}", schema_path.display()))?,
+        )
+        .with_context(|| format!("parsing {}", schema_path.display()))?;
+        let request = dir.join("sample.json");
+        let text = if request.is_file() {
+            fs::read_to_string(&request)
+                .with_context(|| format!("reading {}", request.display()))?
+        } else {
+            String::new()
+        };
+        (text, Some(schema))
     } else {
-        "toml"
+        let ext = if meta.format == "json" {
+            "json"
+        } else {
+            "toml"
+        };
+        let spec_path = dir.join(format!("spec.{ext}"));
+        let text = fs::read_to_string(&spec_path)
+            .with_context(|| format!("reading {}", spec_path.display()))?;
+        (text, None)
     };
-    let spec_path = dir.join(format!("spec.{ext}"));
-    let text = fs::read_to_string(&spec_path)
-        .with_context(|| format!("reading {}", spec_path.display()))?;
     let report_path = dir.join("report.json");
     let report = if report_path.is_file() {
         let text = fs::read_to_string(&report_path)
@@ -184,7 +308,12 @@ fn load_one(dir: &Path, id: &str) -> anyhow::Result<Option<StoredSpec>> {
     } else {
         None
     };
-    Ok(Some(StoredSpec { meta, text, report }))
+    Ok(Some(StoredSpec {
+        meta,
+        text,
+        schema,
+        report,
+    }))
 }
 
 /// Metadata for a new upload.
@@ -195,6 +324,7 @@ pub fn meta(id: String, name: String, format: &str, job_id: String) -> SpecMeta 
         format: format.to_string(),
         created_at_unix: unix_now(),
         job_id,
+        sample: None,
     }
 }
 

@@ -7,8 +7,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use app::backend::Backend;
 use app::model::{
-    FieldErrorView, JobView, Outcome, RecommendationView, ReportView, RerunParams, SpecPage,
-    SpecSummary, StatusView, Uploaded, WorkloadPage, WorkloadSummary,
+    FieldErrorView, JobView, Outcome, RecommendationView, ReportView, RerunParams,
+    SampleColumnView, SampleRunView, SampleView, SpecPage, SpecSummary, StatusView, Uploaded,
+    WorkloadPage, WorkloadSummary,
 };
 use app::questions::{self, Answers};
 use bench_harness::advisor::{self, FieldError};
@@ -408,6 +409,67 @@ impl Backend for AppState {
             .map(|j| self.job_view(j))
             .map_err(|e| e.message())
     }
+
+    fn max_sample_bytes(&self) -> u64 {
+        self.uploads.max_sample_bytes()
+    }
+
+    fn sample(&self, id: &str) -> Option<SampleView> {
+        if !valid_id(id) {
+            return None;
+        }
+        let e = self.uploads.entry(id)?;
+        let sample = e.meta.sample.as_ref()?;
+        let schema = e.schema.as_ref()?;
+        // The suggestion names the file's columns; the page uses fields.
+        let field_of = |name: &str| {
+            schema
+                .columns
+                .iter()
+                .find(|c| c.name == name || c.field == name)
+                .map(|c| c.field.clone())
+        };
+        let suggested = schema.suggested.as_ref();
+        Some(SampleView {
+            id: e.meta.id.clone(),
+            file_name: sample.file_name.clone(),
+            format: e.meta.format.clone(),
+            bytes: sample.bytes,
+            rows: schema.rows,
+            inspected_rows: schema.inspected_rows,
+            columns: schema
+                .columns
+                .iter()
+                .map(|c| SampleColumnView {
+                    name: c.name.clone(),
+                    field: c.field.clone(),
+                    data_type: c.data_type.clone(),
+                    uses: c
+                        .uses
+                        .iter()
+                        .filter_map(|u| {
+                            serde_json::to_value(u)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                        })
+                        .collect(),
+                    nulls: c.nulls,
+                    distinct: c.distinct,
+                    note: c.note.clone(),
+                })
+                .collect(),
+            event_time: suggested.and_then(|m| field_of(&m.event_time)),
+            key: suggested.and_then(|m| field_of(&m.key)),
+            last_run: serde_json::from_str::<bench_harness::sample_run::SampleRun>(&e.text)
+                .ok()
+                .map(|r| SampleRunView {
+                    event_time: r.event_time.as_deref().and_then(field_of),
+                    key: r.key.as_deref().and_then(field_of),
+                    sql: r.sql,
+                    rate: r.rate,
+                }),
+        })
+    }
 }
 
 /// Jobs and uploaded specs as the pages and the API show them.
@@ -457,11 +519,15 @@ impl AppState {
             format: e.meta.format.clone(),
             uploaded_at: views::utc(e.meta.created_at_unix),
             job_id: e.meta.job_id.clone(),
-            state: self
-                .jobs
-                .get(&e.meta.job_id)
-                .map_or("unknown", |j| j.state.name())
-                .to_string(),
+            state: if e.meta.job_id.is_empty() {
+                // A sample uploaded but not run yet.
+                "not-run"
+            } else {
+                self.jobs
+                    .get(&e.meta.job_id)
+                    .map_or("unknown", |j| j.state.name())
+            }
+            .to_string(),
             has_report: e.report.is_some(),
         }
     }

@@ -5,10 +5,12 @@
 
 use std::path::Path;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 
 use app::model::ReportView;
 use bench_harness::report::Report;
 use bench_harness::spec::{self, SpecFormat};
+use workloads::custom::sample::{MAX_SAMPLE_BYTES, SampleSchema};
 use workloads::validation::FieldError;
 
 use crate::jobs::{CancelError, JobQueue, JobRecord, SubmitError, Target};
@@ -21,21 +23,30 @@ use crate::views;
 #[derive(Clone)]
 pub struct SpecEntry {
     pub meta: SpecMeta,
+    /// The spec as uploaded; for a sample, its run request (JSON).
     pub text: String,
+    /// A sample's inferred schema (`None` for a spec).
+    pub schema: Option<SampleSchema>,
     pub report: Option<(Report, ReportView)>,
 }
 
 /// Uploaded specs in memory, oldest first.
 #[derive(Default)]
-struct Specs {
-    entries: Vec<SpecEntry>,
+pub(crate) struct Specs {
+    pub(crate) entries: Vec<SpecEntry>,
     skipped: Vec<Skipped>,
 }
 
-/// The uploaded specs: their store on disk and the loaded copies.
+/// The uploaded specs (and samples, `crate::samples`): their store on disk
+/// and the loaded copies.
 pub struct Uploads {
-    store: SpecStore,
-    specs: RwLock<Specs>,
+    pub(crate) store: SpecStore,
+    pub(crate) specs: RwLock<Specs>,
+    /// Largest sample upload accepted, in bytes (`--max-sample-bytes`).
+    pub(crate) max_sample_bytes: AtomicU64,
+    /// Sample uploads streaming now (at most
+    /// `crate::samples::MAX_CONCURRENT_SAMPLE_UPLOADS`).
+    pub(crate) sample_uploads: AtomicUsize,
 }
 
 /// `workload` value of the questionnaire that picks an uploaded spec's
@@ -125,11 +136,14 @@ impl Uploads {
                 }),
                 meta: s.meta,
                 text: s.text,
+                schema: s.schema,
             })
             .collect();
         Ok(Uploads {
             store,
             specs: RwLock::new(Specs { entries, skipped }),
+            max_sample_bytes: AtomicU64::new(MAX_SAMPLE_BYTES),
+            sample_uploads: AtomicUsize::new(0),
         })
     }
 
@@ -147,6 +161,15 @@ impl Uploads {
         let view = views::report_view(spec_id, &report);
         entry.report = Some((report, view));
         Ok(())
+    }
+
+    /// Stored specs (samples are counted apart: `crate::samples`).
+    pub fn spec_count(&self) -> usize {
+        read(&self.specs)
+            .entries
+            .iter()
+            .filter(|e| e.meta.sample.is_none())
+            .count()
     }
 
     /// Runs `f` over the loaded specs, oldest first (under the read lock:
@@ -212,7 +235,7 @@ impl Uploads {
                 message,
             }],
         })?;
-        if read(&self.specs).entries.len() >= MAX_SPECS {
+        if self.spec_count() >= MAX_SPECS {
             return Err(Rejection::new(
                 507,
                 format!("{MAX_SPECS} specs are stored, the most kept: delete some first"),
@@ -239,6 +262,7 @@ impl Uploads {
         write(&self.specs).entries.push(SpecEntry {
             meta: meta.clone(),
             text: text.to_string(),
+            schema: None,
             report: None,
         });
         let target = Target::Spec {

@@ -39,6 +39,28 @@ pub fn SpecPageView() -> impl IntoView {
 fn SpecBody(page: SpecPage) -> impl IntoView {
     let s = page.summary;
     let job_href = format!("/jobs/{}", s.job_id);
+    // A sample upload (`csv` / `parquet`) shows its run request instead of
+    // a spec's text.
+    let is_sample = matches!(s.format.as_str(), "csv" | "parquet");
+    let text_heading = if is_sample {
+        format!("What was run on the sample ({})", s.format)
+    } else {
+        format!("The spec ({})", s.format)
+    };
+    let text = if is_sample && page.text.is_empty() {
+        "Not run yet.".to_string()
+    } else {
+        page.text
+    };
+    // A sample is run again (other SQL, mapping or rate) from the form.
+    let rerun_href = format!("/specs/new?sample={}#samples", s.id);
+    let rerun = is_sample.then(|| {
+        view! {
+            <a class="button secondary" id="sample-rerun" href=rerun_href.clone()>
+                "Run it again with other SQL"
+            </a>
+        }
+    });
     let report = match page.report {
         Some(r) => view! {
             <ReportTables report=r />
@@ -46,6 +68,14 @@ fn SpecBody(page: SpecPage) -> impl IntoView {
                 <a class="button" href=format!("/?workload=spec:{}", s.id)>
                     "Ask the advisor with this as evidence"
                 </a>
+                " "
+                {rerun}
+            </p>
+        }
+        .into_any(),
+        None if is_sample && s.job_id.is_empty() => view! {
+            <p class="notice" id="no-report">
+                "Not run yet. " <a href=rerun_href.clone()>"Write its query and run it"</a>
             </p>
         }
         .into_any(),
@@ -71,8 +101,8 @@ fn SpecBody(page: SpecPage) -> impl IntoView {
         </section>
         <section class="card" id="spec-report">{report}</section>
         <section class="card">
-            <h2>"The spec (" {s.format.clone()} ")"</h2>
-            <pre class="spec-text">{page.text}</pre>
+            <h2>{text_heading}</h2>
+            <pre class="spec-text">{text}</pre>
         </section>
     }
 }

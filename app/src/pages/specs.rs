@@ -53,8 +53,13 @@ fn SpecTable(items: Vec<SpecSummary>, delete: ServerAction<DeleteSpec>) -> impl 
                         {items
                             .into_iter()
                             .map(|s| {
-                                let job_href = format!("/jobs/{}", s.job_id);
                                 let spec_href = format!("/specs/{}", s.id);
+                                // A sample not run yet has no job.
+                                let job_href = if s.job_id.is_empty() {
+                                    spec_href.clone()
+                                } else {
+                                    format!("/jobs/{}", s.job_id)
+                                };
                                 let state_class = format!("state state-{}", s.state);
                                 let id = s.id.clone();
                                 view! {

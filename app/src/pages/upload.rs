@@ -8,13 +8,23 @@
 //! page refuses a larger file or text before sending it, with a message in
 //! place naming the limit. A refusal by the server (413) is shown in place
 //! too; without JavaScript the server answers a 413 page.
+//!
+//! A second form, "Your own events", uploads a CSV or Parquet sample (the
+//! hydrated page `fetch`es `POST /api/samples` with the picked `File` as
+//! the body, so the browser streams it; a file over the server's bound is
+//! refused in place before anything is sent), shows the schema the server
+//! inferred, asks for the event-time and key columns (prefilled from the
+//! server's suggestion), an optional replay rate and the SQL (prefilled
+//! with an example on the chosen key), and `POST`s the run to
+//! `/api/samples/{id}/run`: an error appears in place (SQL errors with
+//! their line and column), a queued run opens its job page.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::UploadSpec;
+use crate::api::{UploadSpec, get_sample_limit};
 use crate::components::recommendation::FieldErrors;
-use crate::model::Outcome;
+use crate::model::{Outcome, SampleView};
 
 /// The example the editor starts with (a reference workload's spec).
 pub const EXAMPLE_SPEC: &str = include_str!("../../../workloads/specs/fraud-alerts.toml");
@@ -180,6 +190,574 @@ pub fn UploadPage() -> impl IntoView {
                     }
                 })
         }}
+        <SampleSection />
+    }
+}
+
+/// The sample bound the page assumes until the server's has loaded: the
+/// most a sample may have at all (`workloads::custom::sample::MAX_SAMPLE_BYTES`).
+pub const DEFAULT_MAX_SAMPLE_BYTES: u64 = 256 << 20;
+
+/// `256 MiB`, `4 KiB`, `1.5 MiB`, `900 bytes`.
+fn size_text(bytes: f64) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    if bytes >= MIB {
+        let v = bytes / MIB;
+        if v.fract() == 0.0 {
+            format!("{v:.0} MiB")
+        } else {
+            format!("{v:.1} MiB")
+        }
+    } else if bytes >= 1024.0 {
+        let v = bytes / 1024.0;
+        if v.fract() == 0.0 {
+            format!("{v:.0} KiB")
+        } else {
+            format!("{v:.1} KiB")
+        }
+    } else {
+        format!("{bytes:.0} bytes")
+    }
+}
+
+/// The message for a sample over the bound.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn sample_too_large(name: &str, bytes: f64, limit: u64) -> String {
+    format!(
+        "{name} is {}: a sample may have at most {}. Nothing was sent.",
+        size_text(bytes),
+        size_text(limit as f64)
+    )
+}
+
+/// The SQL the form starts with: events per key in 5-minute windows.
+pub fn example_sql(key: &str) -> String {
+    let key = if key.is_empty() { "key" } else { key };
+    format!(
+        "SELECT {key}, COUNT(*) AS events\nFROM events\nGROUP BY {key}, TUMBLE(event_time, INTERVAL '5' MINUTE)"
+    )
+}
+
+/// The sample form's state (signals are `Copy`, so the handlers share it).
+#[derive(Clone, Copy)]
+struct SampleState {
+    sample: RwSignal<Option<SampleView>>,
+    upload_error: RwSignal<Option<String>>,
+    uploading: RwSignal<bool>,
+    event_time: RwSignal<String>,
+    key: RwSignal<String>,
+    rate: RwSignal<String>,
+    sql: RwSignal<String>,
+    /// The user has edited the SQL: a new key no longer rewrites it.
+    sql_edited: RwSignal<bool>,
+    run_error: RwSignal<Option<String>>,
+    running: RwSignal<bool>,
+    /// The queued job, once the run is accepted.
+    job: RwSignal<Option<String>>,
+}
+
+impl SampleState {
+    fn new() -> SampleState {
+        SampleState {
+            sample: RwSignal::new(None),
+            upload_error: RwSignal::new(None),
+            uploading: RwSignal::new(false),
+            event_time: RwSignal::new(String::new()),
+            key: RwSignal::new(String::new()),
+            rate: RwSignal::new(String::new()),
+            sql: RwSignal::new(String::new()),
+            sql_edited: RwSignal::new(false),
+            run_error: RwSignal::new(None),
+            running: RwSignal::new(false),
+            job: RwSignal::new(None),
+        }
+    }
+
+    /// Shows an uploaded sample, its mapping prefilled (from its last run
+    /// when it has one, else from the server's suggestion).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn show(self, v: SampleView) {
+        if let Some(last) = v.last_run.clone() {
+            self.event_time.set(
+                last.event_time
+                    .or_else(|| v.event_time.clone())
+                    .unwrap_or_default(),
+            );
+            self.key
+                .set(last.key.or_else(|| v.key.clone()).unwrap_or_default());
+            self.rate
+                .set(last.rate.map(|r| r.to_string()).unwrap_or_default());
+            self.sql.set(last.sql);
+            self.sql_edited.set(true);
+            self.sample.set(Some(v));
+            return;
+        }
+        let with_use = |u: &str, not: Option<&str>| {
+            v.columns
+                .iter()
+                .find(|c| c.uses.iter().any(|x| x == u) && Some(c.field.as_str()) != not)
+                .map(|c| c.field.clone())
+        };
+        let time = v
+            .event_time
+            .clone()
+            .or_else(|| with_use("event-time", None))
+            .unwrap_or_default();
+        let key = v
+            .key
+            .clone()
+            .or_else(|| with_use("key", Some(time.as_str())))
+            .unwrap_or_default();
+        self.event_time.set(time);
+        if !self.sql_edited.get_untracked() {
+            self.sql.set(example_sql(&key));
+        }
+        self.key.set(key);
+        self.sample.set(Some(v));
+    }
+}
+
+/// "Your own events", once the server's bound is known.
+#[component]
+fn SampleSection() -> impl IntoView {
+    let limit = Resource::new(|| (), |_| get_sample_limit());
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let limit = limit.await.unwrap_or(DEFAULT_MAX_SAMPLE_BYTES);
+                view! { <SampleForm limit /> }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SampleForm(limit: u64) -> impl IntoView {
+    let st = SampleState::new();
+    // `?sample=<id>` (from a sample's page): that stored sample, its last
+    // run prefilled (client only: effects do not run on the server).
+    let stored = use_query_map().with_untracked(|q| q.get("sample"));
+    Effect::new(move |_| {
+        if let Some(id) = stored.clone() {
+            load_stored(id, st);
+        }
+    });
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(job) = st.job.get() {
+            navigate(&format!("/jobs/{job}"), Default::default());
+        }
+    });
+    view! {
+        <section class="hero compact" id="samples">
+            <h2>"Your own events"</h2>
+            <p class="lead">
+                {format!(
+                    "Upload a sample of your events (CSV or Parquet, up to {}), say which column is the event time and which the key, and write the query in SQL over the table events. ",
+                    size_text(limit as f64),
+                )}
+                "Weir replays the sample through every mode and reports latency, cost and correctness. (This form needs JavaScript.)"
+            </p>
+        </section>
+        <form
+            class="card upload"
+            id="sample-form"
+            data-max-bytes=limit.to_string()
+            on:submit=move |ev| {
+                ev.prevent_default();
+                start_run(st);
+            }
+        >
+            <div class="field">
+                <label for="sample-file">"Sample file (.csv or .parquet)"</label>
+                <input
+                    id="sample-file"
+                    type="file"
+                    accept=".csv,.parquet"
+                    disabled=move || st.uploading.get()
+                    on:change=move |ev| pick_sample(ev, limit, st)
+                />
+                <p class="help" id="sample-file-note">
+                    {move || {
+                        if st.uploading.get() {
+                            "Uploading and checking every row…".to_string()
+                        } else {
+                            match st.sample.get() {
+                                Some(s) => format!("{} uploaded.", s.file_name),
+                                None => "Its schema is inferred with Arrow.".to_string(),
+                            }
+                        }
+                    }}
+                </p>
+            </div>
+            {move || {
+                st.upload_error
+                    .get()
+                    .map(|message| {
+                        view! { <p class="notice error" id="sample-error" role="alert">{message}</p> }
+                    })
+            }}
+            {move || st.sample.get().map(|s| view! { <SampleMapping sample=s st /> })}
+        </form>
+    }
+}
+
+/// The schema, the mapping, the SQL and the run button of an uploaded sample.
+#[component]
+fn SampleMapping(sample: SampleView, st: SampleState) -> impl IntoView {
+    // Options carry `selected` too: a select's value set before its
+    // options exist would not stick.
+    let options = |u: &'static str, initial: String| {
+        sample
+            .columns
+            .iter()
+            .filter(|c| c.uses.iter().any(|x| x == u))
+            .map(|c| {
+                let f = c.field.clone();
+                let selected = f == initial;
+                let label = if c.name == c.field {
+                    c.name.clone()
+                } else {
+                    format!("{} ({})", c.field, c.name)
+                };
+                view! { <option value=f selected=selected>{label}</option> }
+            })
+            .collect_view()
+    };
+    let times = options("event-time", st.event_time.get_untracked());
+    let keys = options("key", st.key.get_untracked());
+    let rows = sample.rows.map_or_else(
+        || format!("{} rows inspected", sample.inspected_rows),
+        |r| format!("{r} rows"),
+    );
+    view! {
+        <p class="muted" id="sample-summary">
+            {format!("{} · {} · {} · {}", sample.file_name, sample.format, size_text(sample.bytes as f64), rows)}
+        </p>
+        <div class="table-scroll">
+            <table class="data" id="sample-schema">
+                <thead>
+                    <tr>
+                        <th scope="col">"Column"</th>
+                        <th scope="col">"In SQL"</th>
+                        <th scope="col">"Type"</th>
+                        <th scope="col">"Can be"</th>
+                        <th scope="col">"Empty"</th>
+                        <th scope="col">"Note"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {sample
+                        .columns
+                        .iter()
+                        .map(|c| {
+                            view! {
+                                <tr data-column=c.field.clone()>
+                                    <td>{c.name.clone()}</td>
+                                    <td><code>{c.field.clone()}</code></td>
+                                    <td>{c.data_type.clone()}</td>
+                                    <td>{if c.uses.is_empty() { "—".to_string() } else { c.uses.join(", ") }}</td>
+                                    <td>{c.nulls}</td>
+                                    <td>{c.note.clone().unwrap_or_default()}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <div class="form-grid">
+            <div class="field">
+                <label for="sample-event-time">"Event time"</label>
+                <select
+                    id="sample-event-time"
+                    prop:value=move || st.event_time.get()
+                    on:change=move |ev| st.event_time.set(event_target_value(&ev))
+                >
+                    {times}
+                </select>
+                <p class="help">"In SQL it is always " <code>"event_time"</code> "."</p>
+            </div>
+            <div class="field">
+                <label for="sample-key">"Key"</label>
+                <select
+                    id="sample-key"
+                    prop:value=move || st.key.get()
+                    on:change=move |ev| {
+                        let k = event_target_value(&ev);
+                        if !st.sql_edited.get_untracked() {
+                            st.sql.set(example_sql(&k));
+                        }
+                        st.key.set(k);
+                    }
+                >
+                    {keys}
+                </select>
+                <p class="help">"What the query groups by."</p>
+            </div>
+            <div class="field">
+                <label for="sample-rate">"Replay rate (optional)"</label>
+                <input
+                    id="sample-rate"
+                    type="text"
+                    inputmode="decimal"
+                    placeholder="as recorded"
+                    prop:value=move || st.rate.get()
+                    on:input=move |ev| st.rate.set(event_target_value(&ev))
+                />
+                <p class="help">"Events per second; empty replays the sample at its own rate."</p>
+            </div>
+        </div>
+        <div class="field">
+            <label for="sample-sql">"Query (SQL over the table " <code>"events"</code> ")"</label>
+            <textarea
+                id="sample-sql"
+                rows="6"
+                spellcheck="false"
+                prop:value=move || st.sql.get()
+                on:input=move |ev| {
+                    st.sql_edited.set(true);
+                    st.sql.set(event_target_value(&ev));
+                }
+            ></textarea>
+            <p class="help">"Windows in GROUP BY: TUMBLE, HOP, SESSION or date_bin (docs/specs.md)."</p>
+        </div>
+        {move || {
+            st.run_error
+                .get()
+                .map(|message| {
+                    view! { <p class="notice error" id="sample-run-error" role="alert">{message}</p> }
+                })
+        }}
+        <div class="actions">
+            <button type="submit" class="primary" id="sample-run" disabled=move || st.running.get()>
+                {move || if st.running.get() { "Checking…" } else { "Run" }}
+            </button>
+        </div>
+    }
+}
+
+/// Checks the picked sample's size and uploads it (client only).
+#[cfg(feature = "hydrate")]
+fn pick_sample(ev: leptos::ev::Event, limit: u64, st: SampleState) {
+    use wasm_bindgen::JsCast;
+    let Some(file) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0))
+    else {
+        return;
+    };
+    let name = file.name();
+    st.run_error.set(None);
+    // `File.size` is in bytes; checked before sending any of it.
+    if file.size() > limit as f64 {
+        st.upload_error
+            .set(Some(sample_too_large(&name, file.size(), limit)));
+        return;
+    }
+    st.upload_error.set(None);
+    st.sample.set(None);
+    st.uploading.set(true);
+    leptos::task::spawn_local(async move {
+        let result = match client::send_sample(&file, &name).await {
+            Ok(id) => match crate::api::get_sample(id).await {
+                Ok(Some(v)) => Ok(v),
+                Ok(None) => Err("the sample was stored but cannot be found".to_string()),
+                Err(e) => Err(error_text(&e)),
+            },
+            Err(e) => Err(e),
+        };
+        st.uploading.set(false);
+        match result {
+            Ok(v) => st.show(v),
+            Err(message) => st.upload_error.set(Some(message)),
+        }
+    });
+}
+
+/// On the server the picker does nothing (it only acts in the browser).
+#[cfg(not(feature = "hydrate"))]
+fn pick_sample(_ev: leptos::ev::Event, _limit: u64, _st: SampleState) {}
+
+/// Shows a stored sample in the form (client only).
+#[cfg(feature = "hydrate")]
+fn load_stored(id: String, st: SampleState) {
+    st.uploading.set(true);
+    leptos::task::spawn_local(async move {
+        let result = crate::api::get_sample(id).await;
+        st.uploading.set(false);
+        match result {
+            Ok(Some(v)) => st.show(v),
+            Ok(None) => st.upload_error.set(Some(
+                "No such sample: it may have been deleted.".to_string(),
+            )),
+            Err(e) => st.upload_error.set(Some(error_text(&e))),
+        }
+    });
+}
+
+/// On the server nothing is loaded (effects only run in the browser).
+#[cfg(not(feature = "hydrate"))]
+fn load_stored(_id: String, _st: SampleState) {}
+
+/// Posts the run request (client only); a queued run opens its job page.
+#[cfg(feature = "hydrate")]
+fn start_run(st: SampleState) {
+    let Some(sample) = st.sample.get_untracked() else {
+        st.run_error
+            .set(Some("Pick a sample file first.".to_string()));
+        return;
+    };
+    let rate = st.rate.get_untracked();
+    let rate = rate.trim();
+    let rate = if rate.is_empty() {
+        None
+    } else {
+        match rate.parse::<f64>() {
+            Ok(r) if r.is_finite() && r > 0.0 => Some(r),
+            _ => {
+                st.run_error.set(Some(format!(
+                    "rate: `{rate}` is not a number of events per second"
+                )));
+                return;
+            }
+        }
+    };
+    let body = client::run_body(
+        &st.sql.get_untracked(),
+        &st.event_time.get_untracked(),
+        &st.key.get_untracked(),
+        rate,
+    );
+    st.run_error.set(None);
+    st.running.set(true);
+    leptos::task::spawn_local(async move {
+        let result = client::post_run(&sample.id, &body).await;
+        st.running.set(false);
+        match result {
+            Ok(job) => st.job.set(Some(job)),
+            Err(message) => st.run_error.set(Some(message)),
+        }
+    });
+}
+
+/// On the server the form does nothing (it only acts in the browser).
+#[cfg(not(feature = "hydrate"))]
+fn start_run(_st: SampleState) {}
+
+/// The browser's side of the sample API: `fetch` with the `File` as the
+/// body (streamed by the browser), JSON read with the browser's own parser.
+#[cfg(feature = "hydrate")]
+mod client {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::js_sys;
+
+    fn js_text(e: JsValue) -> String {
+        e.as_string()
+            .or_else(|| {
+                js_sys::Reflect::get(&e, &JsValue::from_str("message"))
+                    .ok()
+                    .and_then(|m| m.as_string())
+            })
+            .unwrap_or_else(|| format!("{e:?}"))
+    }
+
+    fn field(v: &JsValue, name: &str) -> Option<String> {
+        js_sys::Reflect::get(v, &JsValue::from_str(name))
+            .ok()
+            .and_then(|x| x.as_string())
+    }
+
+    /// Sends a request; `expect` is the success status. Returns the answer's
+    /// `field` on success, its `error` (or status and text) otherwise.
+    async fn send(
+        url: &str,
+        content_type: &str,
+        body: &JsValue,
+        expect: u16,
+        want: &str,
+    ) -> Result<String, String> {
+        let window = web_sys::window().ok_or_else(|| "no window".to_string())?;
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        let headers = web_sys::Headers::new().map_err(js_text)?;
+        headers.set("Content-Type", content_type).map_err(js_text)?;
+        init.set_headers_headers(&headers);
+        init.set_body(body);
+        let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+            .await
+            .map_err(|e| format!("the request failed: {}", js_text(e)))?;
+        let resp: web_sys::Response = resp
+            .dyn_into()
+            .map_err(|_| "the request failed: no response".to_string())?;
+        let status = resp.status();
+        let text = match resp.text() {
+            Ok(p) => JsFuture::from(p)
+                .await
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        let json = js_sys::JSON::parse(&text).ok();
+        if status == expect {
+            return json
+                .as_ref()
+                .and_then(|v| field(v, want))
+                .ok_or_else(|| format!("unexpected answer from the server: {text}"));
+        }
+        Err(json
+            .as_ref()
+            .and_then(|v| field(v, "error"))
+            .unwrap_or_else(|| format!("the server answered {status}: {}", text.trim())))
+    }
+
+    /// Uploads a sample: its id.
+    pub async fn send_sample(file: &web_sys::File, name: &str) -> Result<String, String> {
+        let url = format!(
+            "/api/samples?name={}",
+            crate::questions::percent_encode(name)
+        );
+        let body = JsValue::from(file.clone());
+        send(&url, "application/octet-stream", &body, 201, "id").await
+    }
+
+    /// The run request as JSON.
+    pub fn run_body(sql: &str, event_time: &str, key: &str, rate: Option<f64>) -> String {
+        let o = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &v);
+        };
+        set("sql", JsValue::from_str(sql));
+        if !event_time.is_empty() {
+            set("event_time", JsValue::from_str(event_time));
+        }
+        if !key.is_empty() {
+            set("key", JsValue::from_str(key));
+        }
+        if let Some(r) = rate {
+            set("rate", JsValue::from_f64(r));
+        }
+        js_sys::JSON::stringify(&o)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    }
+
+    /// Queues a run: the job's id.
+    pub async fn post_run(id: &str, body: &str) -> Result<String, String> {
+        let url = format!("/api/samples/{}/run", crate::questions::percent_encode(id));
+        send(
+            &url,
+            "application/json",
+            &JsValue::from_str(body),
+            202,
+            "job",
+        )
+        .await
     }
 }
 
