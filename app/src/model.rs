@@ -327,6 +327,9 @@ pub struct SampleView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SampleRunView {
     pub sql: String,
+    /// The reference workload the file was measured as, if not SQL.
+    #[serde(default)]
+    pub workload: Option<String>,
     pub event_time: Option<String>,
     pub key: Option<String>,
     pub rate: Option<f64>,

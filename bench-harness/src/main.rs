@@ -448,6 +448,7 @@ fn run_on_sample(
         key: args.key.clone(),
         arrival_time: args.arrival_time.clone(),
         rate: args.rate,
+        workload: None,
     };
     let name = s.name.clone();
     let prepared = sample_run::prepare(&name, path, &request).map_err(|e| match e {

@@ -13,8 +13,11 @@ use serde::{Deserialize, Serialize};
 use workloads::custom::CustomEvent;
 use workloads::custom::sample::{self, SampleMapping};
 use workloads::dataset::Dataset;
+use workloads::event::{Click, Order, Transaction};
 use workloads::generate::RateProfile;
-use workloads::{CustomWorkload, WorkloadError};
+use workloads::{
+    CustomWorkload, DailyReport, FraudAlerts, Sessionization, Workload, WorkloadError, WorkloadKind,
+};
 
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -23,11 +26,18 @@ use crate::runner;
 use crate::scenario::Scenario;
 
 /// What to run on a sample: the SQL, which columns are the event time, the
-/// key and (optionally) the arrival order, and an optional replay rate.
+/// key and (optionally) the arrival order, and an optional replay rate —
+/// or a reference workload whose contract columns the file has.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SampleRun {
+    #[serde(default)]
     pub sql: String,
+    /// Measure the file as this reference workload (its rules, its
+    /// contract's input columns) instead of a custom SQL query; `sql`,
+    /// `event_time`, `key`, `arrival_time` and `rate` are then not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<WorkloadKind>,
     #[serde(default)]
     pub event_time: Option<String>,
     #[serde(default)]
@@ -42,10 +52,48 @@ pub struct SampleRun {
 
 /// A sample loaded and its workload built: ready to measure.
 pub struct Prepared {
-    pub workload: CustomWorkload,
-    pub data: Dataset<CustomEvent>,
+    loaded: Loaded,
     /// Where the events came from, for the report.
     pub source: String,
+}
+
+/// The events of a prepared sample, as the workload they run as.
+enum Loaded {
+    Custom(CustomWorkload, Dataset<CustomEvent>),
+    FraudAlerts(Dataset<Transaction>),
+    DailyReport(Dataset<Order>),
+    Sessionization(Dataset<Click>),
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// A reference workload over the file (which must have its contract's
+/// input columns; the reader names any that are missing or mistyped).
+fn prepare_reference(kind: WorkloadKind, path: &Path, request: &SampleRun) -> Result<Prepared> {
+    if request.rate.is_some() {
+        return Err(Error::Unsupported(
+            "rate: replaying at another rate applies to custom (SQL) workloads only".into(),
+        ));
+    }
+    let loaded = match kind {
+        WorkloadKind::FraudAlerts => Loaded::FraudAlerts(FraudAlerts.read_events(path)?),
+        WorkloadKind::DailyReport => Loaded::DailyReport(DailyReport.read_events(path)?),
+        WorkloadKind::Sessionization => Loaded::Sessionization(Sessionization.read_events(path)?),
+        WorkloadKind::Custom => {
+            return Err(Error::Unsupported(
+                "workload: `custom` is not a reference workload; write the query in `sql`".into(),
+            ));
+        }
+    };
+    Ok(Prepared {
+        loaded,
+        source: format!("file {} as {kind}", file_name(path)),
+    })
 }
 
 fn invalid(path: &Path, message: String) -> Error {
@@ -56,6 +104,9 @@ fn invalid(path: &Path, message: String) -> Error {
 /// error (unreadable file, unknown column, SQL that does not parse or names
 /// a column the file lacks, an absurd rate) names its place.
 pub fn prepare(name: &str, path: &Path, request: &SampleRun) -> Result<Prepared> {
+    if let Some(kind) = request.workload {
+        return prepare_reference(kind, path, request);
+    }
     let schema = sample::inspect(path)?;
     let suggested = schema.suggested.clone();
     let event_time = request
@@ -84,10 +135,7 @@ pub fn prepare(name: &str, path: &Path, request: &SampleRun) -> Result<Prepared>
         .map_err(|e| Error::Unsupported(format!("sql: {e}")))?;
     let (mut workload, mut data) = CustomWorkload::from_loaded(name, &query, loaded)?;
     workload.keep_sql(request.sql.clone());
-    let file = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let file = file_name(path);
     let source = match request.rate {
         Some(rate) => {
             let factor = workloads::custom::replay::at_rate(&mut data, rate)?;
@@ -98,28 +146,49 @@ pub fn prepare(name: &str, path: &Path, request: &SampleRun) -> Result<Prepared>
         None => format!("file {file}"),
     };
     Ok(Prepared {
-        workload,
-        data,
+        loaded: Loaded::Custom(workload, data),
         source,
     })
 }
 
-/// Measures every plan of `s` on a prepared sample; the report carries the
-/// query (the user's SQL and DataFusion's).
+/// Measures every plan of `s` on a prepared sample; a custom workload's
+/// report carries the query (the user's SQL and DataFusion's). A reference
+/// workload runs its own default plans, whatever `s` was.
 pub fn run(s: &mut Scenario, prepared: &Prepared, progress: &dyn Progress) -> Result<Report> {
-    s.custom = Some(prepared.workload.def().clone());
-    s.generator.rate = RateProfile::Constant {
-        events_per_second: 1.0,
+    let source = prepared.source.clone();
+    let as_reference = |s: &mut Scenario, kind: WorkloadKind| {
+        if s.workload != kind {
+            let name = std::mem::take(&mut s.name);
+            *s = Scenario::default_for(kind);
+            s.name = name;
+        }
+        s.generator.rate = RateProfile::Constant {
+            events_per_second: 1.0,
+        };
     };
-    let mut report = runner::run_on_dataset(
-        &prepared.workload,
-        s,
-        &prepared.data,
-        prepared.source.clone(),
-        progress,
-    )?;
-    report.query = Some(runner::query_report(&prepared.workload));
-    Ok(report)
+    match &prepared.loaded {
+        Loaded::Custom(workload, data) => {
+            s.custom = Some(workload.def().clone());
+            s.generator.rate = RateProfile::Constant {
+                events_per_second: 1.0,
+            };
+            let mut report = runner::run_on_dataset(workload, s, data, source, progress)?;
+            report.query = Some(runner::query_report(workload));
+            Ok(report)
+        }
+        Loaded::FraudAlerts(data) => {
+            as_reference(s, WorkloadKind::FraudAlerts);
+            runner::run_on_dataset(&FraudAlerts, s, data, source, progress)
+        }
+        Loaded::DailyReport(data) => {
+            as_reference(s, WorkloadKind::DailyReport);
+            runner::run_on_dataset(&DailyReport, s, data, source, progress)
+        }
+        Loaded::Sessionization(data) => {
+            as_reference(s, WorkloadKind::Sessionization);
+            runner::run_on_dataset(&Sessionization, s, data, source, progress)
+        }
+    }
 }
 
 /// The key of a query's `GROUP BY` (its first plain column), so the file's

@@ -209,7 +209,7 @@ impl Uploads {
             ));
         };
         busy(jobs, &entry.meta)?;
-        if request.sql.trim().is_empty() {
+        if request.workload.is_none() && request.sql.trim().is_empty() {
             return Err(Rejection {
                 status: 422,
                 errors: vec![FieldError {
@@ -224,7 +224,7 @@ impl Uploads {
         let name = format!("{} (sample)", sample_meta.file_name);
         sample_run::prepare(&name, &path, &request)
             .map_err(|e| prepare_rejection(e, &path, &sample_meta.file_name))?;
-        let mut scenario = Scenario::default_for(WorkloadKind::Custom);
+        let mut scenario = Scenario::default_for(request.workload.unwrap_or(WorkloadKind::Custom));
         scenario.name = name.clone();
         let text = serde_json::to_string_pretty(&request)
             .map_err(|e| Rejection::new(500, e.to_string()))?;

@@ -467,6 +467,7 @@ impl Backend for AppState {
                     key: r.key.as_deref().and_then(field_of),
                     sql: r.sql,
                     rate: r.rate,
+                    workload: r.workload.map(|k| k.to_string()),
                 }),
         })
     }

@@ -380,3 +380,43 @@ async fn bad_files_are_refused_with_the_place_and_nothing_is_kept() {
     refused(&answer, 507, &["20 samples"]);
     assert_eq!(stored(data.path()).len(), 20, "{:?}", stored(data.path()));
 }
+
+/// A file with a reference workload's contract columns (the golden
+/// transactions) uploaded as a sample and measured as fraud-alerts: the
+/// report is fraud-alerts' own, on the file's events, and its exact plans
+/// are exact. Asking for a reference workload the file does not fit names
+/// the missing column.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reference_workload_runs_on_an_uploaded_file_with_its_columns() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/transactions.csv");
+    let bytes = std::fs::read(&golden).expect("the golden transactions");
+    let rows = bytes.iter().filter(|&&b| b == b'\n').count() as u64 - 1;
+    let data = tempfile::tempdir().unwrap();
+    let server = start(data.path(), &[]).await;
+    let base = &server.base;
+    let (code, up) = upload(base, "my-transactions.csv", bytes).await;
+    assert_eq!(code, 201, "{up}");
+    let id = up["id"].as_str().expect("an id").to_string();
+    let answer = run(base, &id, &json!({ "workload": "sessionization" })).await;
+    refused(&answer, 422, &["user_id"]);
+    let (code, queued) = run(base, &id, &json!({ "workload": "fraud-alerts" })).await;
+    assert_eq!(code, 202, "{queued}");
+    let job = queued["job"].as_str().expect("a job id").to_string();
+    let record = wait_job(base, &job).await;
+    assert_eq!(record["state"], "done", "{record}");
+    let (code, sample) = get(base, &format!("/api/samples/{id}")).await;
+    assert_eq!(code, 200, "{sample}");
+    let report = &sample["report"];
+    assert_eq!(report["workload"], "fraud-alerts", "{report}");
+    assert_eq!(report["scenario"]["events"], rows, "{}", report["scenario"]);
+    let source = report["scenario"]["source"].as_str().unwrap_or("");
+    assert!(
+        source.contains("my-transactions.csv") && source.contains("fraud-alerts"),
+        "{source}"
+    );
+    let modes = report["modes"].as_array().expect("modes");
+    assert!(!modes.is_empty());
+    for m in modes.iter().filter(|m| m["promises_exact"] == true) {
+        assert_eq!(m["correctness"]["exact"], true, "{}", m["label"]);
+    }
+}

@@ -248,6 +248,9 @@ struct SampleState {
     key: RwSignal<String>,
     rate: RwSignal<String>,
     sql: RwSignal<String>,
+    /// Empty: the SQL query; else a reference workload the file is
+    /// measured as (its contract's columns).
+    workload: RwSignal<String>,
     /// The user has edited the SQL: a new key no longer rewrites it.
     sql_edited: RwSignal<bool>,
     run_error: RwSignal<Option<String>>,
@@ -266,6 +269,7 @@ impl SampleState {
             key: RwSignal::new(String::new()),
             rate: RwSignal::new(String::new()),
             sql: RwSignal::new(String::new()),
+            workload: RwSignal::new(String::new()),
             sql_edited: RwSignal::new(false),
             run_error: RwSignal::new(None),
             running: RwSignal::new(false),
@@ -288,6 +292,7 @@ impl SampleState {
             self.rate
                 .set(last.rate.map(|r| r.to_string()).unwrap_or_default());
             self.sql.set(last.sql);
+            self.workload.set(last.workload.unwrap_or_default());
             self.sql_edited.set(true);
             self.sample.set(Some(v));
             return;
@@ -509,6 +514,20 @@ fn SampleMapping(sample: SampleView, st: SampleState) -> impl IntoView {
             </div>
         </div>
         <div class="field">
+            <label for="sample-workload">"Measure as"</label>
+            <select
+                id="sample-workload"
+                prop:value=move || st.workload.get()
+                on:change=move |ev| st.workload.set(event_target_value(&ev))
+            >
+                <option value="">"your SQL query (below)"</option>
+                <option value="fraud-alerts">"fraud-alerts (the file has its transaction columns)"</option>
+                <option value="daily-report">"daily-report (order columns)"</option>
+                <option value="sessionization">"sessionization (click columns)"</option>
+            </select>
+            <p class="help">"A reference workload keeps its own rules and reads the contract's input columns; the mapping, rate and SQL are then not used."</p>
+        </div>
+        <div class="field">
             <label for="sample-sql">"Query (SQL over the table " <code>"events"</code> ")"</label>
             <textarea
                 id="sample-sql"
@@ -625,12 +644,17 @@ fn start_run(st: SampleState) {
             }
         }
     };
-    let body = client::run_body(
-        &st.sql.get_untracked(),
-        &st.event_time.get_untracked(),
-        &st.key.get_untracked(),
-        rate,
-    );
+    let workload = st.workload.get_untracked();
+    let body = if workload.is_empty() {
+        client::run_body(
+            &st.sql.get_untracked(),
+            &st.event_time.get_untracked(),
+            &st.key.get_untracked(),
+            rate,
+        )
+    } else {
+        client::reference_body(&workload)
+    };
     st.run_error.set(None);
     st.running.set(true);
     leptos::task::spawn_local(async move {
@@ -741,6 +765,20 @@ mod client {
         if let Some(r) = rate {
             set("rate", JsValue::from_f64(r));
         }
+        js_sys::JSON::stringify(&o)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    }
+
+    /// The run request of a reference workload, as JSON.
+    pub fn reference_body(workload: &str) -> String {
+        let o = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(
+            &o,
+            &JsValue::from_str("workload"),
+            &JsValue::from_str(workload),
+        );
         js_sys::JSON::stringify(&o)
             .ok()
             .and_then(|s| s.as_string())

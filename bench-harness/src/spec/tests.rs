@@ -756,6 +756,31 @@ fn a_custom_workload_may_be_written_in_sql() {
     assert!(text.contains("amount_usd"), "{text}");
 }
 
+/// Every SQL example of docs/specs.md parses over the shipped SQL spec's
+/// columns into a definition that validates.
+#[test]
+fn the_sql_examples_in_the_docs_parse() {
+    let doc = include_str!("../../../docs/specs.md");
+    let spec = ok(CUSTOM_SQL);
+    let def = spec.to_scenario().custom.expect("a custom definition");
+    let mut n = 0;
+    for block in doc.split("```sql\n").skip(1) {
+        let sql = block.split("```").next().unwrap();
+        let query = workloads::custom::sql::query_from_sql(sql, &def.columns)
+            .unwrap_or_else(|e| panic!("{sql}\n{e}"));
+        let parsed = workloads::custom::CustomDef {
+            columns: def.columns.clone(),
+            query,
+            sql: Some(sql.to_string()),
+        };
+        parsed
+            .validate("docs")
+            .unwrap_or_else(|e| panic!("{sql}\n{e:?}"));
+        n += 1;
+    }
+    assert_eq!(n, 3);
+}
+
 /// `[engine]`: the jobs' engine, a local Ballista cluster's size bounded
 /// and only with `ballista`, unknown kinds and keys refused.
 #[test]
