@@ -449,6 +449,7 @@ fn run_on_sample(
         arrival_time: args.arrival_time.clone(),
         rate: args.rate,
         workload: None,
+        columns: Default::default(),
     };
     let name = s.name.clone();
     let prepared = sample_run::prepare(&name, path, &request).map_err(|e| match e {

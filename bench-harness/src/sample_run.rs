@@ -7,6 +7,7 @@
 //! everything that can be wrong with the request before a job is queued,
 //! [`run`] measures.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,10 @@ pub struct SampleRun {
     /// `event_time`, `key`, `arrival_time` and `rate` are then not used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workload: Option<WorkloadKind>,
+    /// With `workload`: the file's column for each contract column whose
+    /// name differs (`{"card_id": "card"}`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, String>,
     #[serde(default)]
     pub event_time: Option<String>,
     #[serde(default)]
@@ -80,10 +85,33 @@ fn prepare_reference(kind: WorkloadKind, path: &Path, request: &SampleRun) -> Re
             "rate: replaying at another rate applies to custom (SQL) workloads only".into(),
         ));
     }
+    // Renamed columns: read a renamed copy (removed when this returns), and
+    // name the user's file, not the copy, in any error.
+    let copy_dir;
+    let (read, shown) = if request.columns.is_empty() {
+        (path.to_path_buf(), None)
+    } else {
+        copy_dir = tempfile::tempdir().map_err(|e| Error::io(path, e))?;
+        let copy = workloads::io::rename::renamed_copy(path, &request.columns, copy_dir.path())?;
+        (copy, Some(path))
+    };
+    let named = |e: WorkloadError| match shown {
+        Some(original) => Error::Unsupported(
+            e.to_string()
+                .replace(&read.display().to_string(), &original.display().to_string()),
+        ),
+        None => Error::from(e),
+    };
     let loaded = match kind {
-        WorkloadKind::FraudAlerts => Loaded::FraudAlerts(FraudAlerts.read_events(path)?),
-        WorkloadKind::DailyReport => Loaded::DailyReport(DailyReport.read_events(path)?),
-        WorkloadKind::Sessionization => Loaded::Sessionization(Sessionization.read_events(path)?),
+        WorkloadKind::FraudAlerts => {
+            Loaded::FraudAlerts(FraudAlerts.read_events(&read).map_err(named)?)
+        }
+        WorkloadKind::DailyReport => {
+            Loaded::DailyReport(DailyReport.read_events(&read).map_err(named)?)
+        }
+        WorkloadKind::Sessionization => {
+            Loaded::Sessionization(Sessionization.read_events(&read).map_err(named)?)
+        }
         WorkloadKind::Custom => {
             return Err(Error::Unsupported(
                 "workload: `custom` is not a reference workload; write the query in `sql`".into(),
@@ -106,6 +134,11 @@ fn invalid(path: &Path, message: String) -> Error {
 pub fn prepare(name: &str, path: &Path, request: &SampleRun) -> Result<Prepared> {
     if let Some(kind) = request.workload {
         return prepare_reference(kind, path, request);
+    }
+    if !request.columns.is_empty() {
+        return Err(Error::Unsupported(
+            "columns: renaming columns applies to a reference `workload`; SQL names the file's own columns".into(),
+        ));
     }
     let schema = sample::inspect(path)?;
     let suggested = schema.suggested.clone();

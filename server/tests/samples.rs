@@ -419,4 +419,43 @@ async fn a_reference_workload_runs_on_an_uploaded_file_with_its_columns() {
     for m in modes.iter().filter(|m| m["promises_exact"] == true) {
         assert_eq!(m["correctness"]["exact"], true, "{}", m["label"]);
     }
+
+    // The same rows with the file's own column names, and a mapping.
+    let text = std::fs::read_to_string(&golden).unwrap();
+    let (header, rest) = text.split_once('\n').unwrap();
+    let renamed = format!(
+        "{}\n{rest}",
+        header
+            .replace("card_id", "card")
+            .replace("event_time", "ts")
+    );
+    let (code, up) = upload(base, "renamed.csv", renamed.into_bytes()).await;
+    assert_eq!(code, 201, "{up}");
+    let id = up["id"].as_str().expect("an id").to_string();
+    let unmapped = run(base, &id, &json!({ "workload": "fraud-alerts" })).await;
+    refused(&unmapped, 422, &["card_id"]);
+    let wrong = run(
+        base,
+        &id,
+        &json!({ "workload": "fraud-alerts", "columns": { "card_id": "kard", "event_time": "ts" } }),
+    )
+    .await;
+    refused(&wrong, 422, &["kard"]);
+    let mapped =
+        json!({ "workload": "fraud-alerts", "columns": { "card_id": "card", "event_time": "ts" } });
+    let (code, queued) = run(base, &id, &mapped).await;
+    assert_eq!(code, 202, "{queued}");
+    let record = wait_job(base, queued["job"].as_str().unwrap()).await;
+    assert_eq!(record["state"], "done", "{record}");
+    let (_, sample) = get(base, &format!("/api/samples/{id}")).await;
+    let report = &sample["report"];
+    assert_eq!(report["workload"], "fraud-alerts", "{report}");
+    for m in report["modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["promises_exact"] == true)
+    {
+        assert_eq!(m["correctness"]["exact"], true, "{}", m["label"]);
+    }
 }

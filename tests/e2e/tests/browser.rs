@@ -7,72 +7,17 @@
 //! both; if they are missing this test builds them with cargo). Skips only
 //! when chromedriver is missing and `CI` is unset; in CI it must run.
 
+mod support;
+
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
-use fantoccini::{Client, ClientBuilder, Locator};
+use anyhow::Context;
+use fantoccini::{Client, Locator};
 use serde_json::Value;
-
-/// A child process killed when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) if Path::new(&d).is_absolute() => PathBuf::from(d),
-        Some(d) => workspace_root().join(d),
-        None => workspace_root().join("target"),
-    }
-}
-
-fn find_on_path(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for n in names {
-            let p = dir.join(n);
-            if p.is_file() {
-                return Some(p);
-            }
-        }
-    }
-    None
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for_port(port: u16, what: &str) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            bail!("{what} did not listen on 127.0.0.1:{port}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Ok(())
-}
+use support::{Session, screenshot, set_text, wait_hydrated};
 
 /// A plain HTTP/1.0 GET returning the body (enough for `/api/status`).
 fn http_get(port: u16, path: &str) -> anyhow::Result<String> {
@@ -91,109 +36,16 @@ fn status(port: u16) -> anyhow::Result<Value> {
     Ok(serde_json::from_str(&http_get(port, "/api/status")?)?)
 }
 
-/// Builds the server binary and the wasm client unless already built.
-fn ensure_built(target: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
-    let server = std::env::var_os("WEIR_SERVER_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target.join("debug/weir-server"));
-    let site = target.join("site");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    if !server.is_file() {
-        eprintln!(
-            "e2e: building weir-server (not found at {})",
-            server.display()
-        );
-        let ok = Command::new(&cargo)
-            .current_dir(workspace_root())
-            .args(["build", "--locked", "-p", "server"])
-            .status()?;
-        anyhow::ensure!(ok.success(), "building weir-server failed");
-    }
-    if !site.join("pkg/weir.wasm").is_file() {
-        eprintln!(
-            "e2e: building the wasm client (not found in {})",
-            site.display()
-        );
-        let ok = Command::new(&cargo)
-            .current_dir(workspace_root())
-            .args(["xtask", "wasm"])
-            .status()?;
-        anyhow::ensure!(ok.success(), "cargo xtask wasm failed");
-    }
-    Ok((server, site))
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn questionnaire_in_headless_chromium() -> anyhow::Result<()> {
-    let Some(driver_bin) = find_on_path(&["chromedriver"]) else {
-        if std::env::var_os("CI").is_some() {
-            bail!(
-                "chromedriver is missing and CI is set: install it (apt-get install -y chromium chromium-driver)"
-            );
-        }
-        eprintln!(
-            "SKIPPED: chromedriver not found on PATH (apt-get install -y chromium chromium-driver); set CI to make this an error"
-        );
+    if support::skip_without_browser()? {
         return Ok(());
-    };
-    let chromium = find_on_path(&["chromium", "chromium-browser", "google-chrome"])
-        .context("chromium not found on PATH")?;
-    let target = target_dir();
-    let (server_bin, site) = ensure_built(&target)?;
-    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e");
-    std::fs::create_dir_all(&out_dir)?;
-
+    }
+    support::build_missing()?;
     // The server, measuring quick scenarios into a fresh data dir.
-    let data = tempfile::tempdir()?;
-    let port = free_port();
-    let _server = Proc(
-        Command::new(&server_bin)
-            .args(["--port", &port.to_string(), "--data-dir"])
-            .arg(data.path())
-            .arg("--site-root")
-            .arg(&site)
-            .env("WEIR_QUICK", "1")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", server_bin.display()))?,
-    );
-    wait_for_port(port, "weir-server")?;
-    let base = format!("http://127.0.0.1:{port}");
-
-    // chromedriver and a session with a fresh profile.
-    let driver_port = free_port();
-    let _driver = Proc(
-        Command::new(&driver_bin)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting chromedriver")?,
-    );
-    wait_for_port(driver_port, "chromedriver")?;
-    let profile = tempfile::tempdir()?;
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--window-size=1280,2400",
-                format!("--user-data-dir={}", profile.path().display()),
-            ]
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .context("connecting to chromedriver")?;
-    let result = drive(&client, &base, port, &out_dir).await;
-    let _ = client.close().await;
-    result
+    let s = Session::start_with_env(&[], &[("WEIR_QUICK", "1")]).await?;
+    let result = drive(&s.client, &s.base, s.port, &s.out).await;
+    s.finish(result, None).await
 }
 
 async fn drive(c: &Client, base: &str, port: u16, out: &Path) -> anyhow::Result<()> {
@@ -204,7 +56,7 @@ async fn drive(c: &Client, base: &str, port: u16, out: &Path) -> anyhow::Result<
         c.find(Locator::Css("#progress [role=progressbar]"))
             .await
             .context("progress bar while measuring")?;
-        std::fs::write(out.join("progress.png"), c.screenshot().await?)?;
+        screenshot(c, out, "progress.png").await?;
     }
     let deadline = Instant::now() + Duration::from_secs(900);
     loop {
@@ -222,9 +74,7 @@ async fn drive(c: &Client, base: &str, port: u16, out: &Path) -> anyhow::Result<
 
     // Load the questionnaire and wait for the client to hydrate.
     c.goto(&format!("{base}/")).await?;
-    c.wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("body[data-hydrated='true']"))
+    wait_hydrated(c)
         .await
         .context("the page never hydrated (is target/site/pkg/weir.wasm built?)")?;
 
@@ -290,7 +140,7 @@ async fn drive(c: &Client, base: &str, port: u16, out: &Path) -> anyhow::Result<
     for needle in ["Why", "p99 latency", "Monthly cost"] {
         anyhow::ensure!(text.contains(needle), "recommendation lacks {needle:?}");
     }
-    std::fs::write(out.join("recommendation.png"), c.screenshot().await?)?;
+    screenshot(c, out, "recommendation.png").await?;
 
     // A workload page with tables and charts.
     c.goto(&format!("{base}/workloads/fraud-alerts")).await?;
@@ -300,7 +150,7 @@ async fn drive(c: &Client, base: &str, port: u16, out: &Path) -> anyhow::Result<
     c.find(Locator::Css(".chart svg"))
         .await
         .context("workload chart")?;
-    std::fs::write(out.join("workload.png"), c.screenshot().await?)?;
+    screenshot(c, out, "workload.png").await?;
     upload_flow(c, base, out).await?;
     eprintln!("e2e: screenshots in {}", out.display());
     Ok(())
@@ -327,24 +177,11 @@ watermark_delay = "5s"
 allowed_lateness = "1m"
 "#;
 
-/// Replaces the editor's text the way typing would (an `input` event).
-async fn set_editor(c: &Client, text: &str) -> anyhow::Result<()> {
-    c.execute(
-        "const t = document.getElementById('spec-text'); t.value = arguments[0]; \
-         t.dispatchEvent(new Event('input', { bubbles: true }));",
-        vec![Value::String(text.to_string())],
-    )
-    .await?;
-    Ok(())
-}
-
 /// Upload → errors in place → valid upload → job page with its progress
 /// bar → report → the list, then delete.
 async fn upload_flow(c: &Client, base: &str, out: &Path) -> anyhow::Result<()> {
     c.goto(&format!("{base}/specs/new")).await?;
-    c.wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("body[data-hydrated='true']"))
+    wait_hydrated(c)
         .await
         .context("the upload page never hydrated")?;
     let editor = c.find(Locator::Id("spec-text")).await?;
@@ -355,8 +192,9 @@ async fn upload_flow(c: &Client, base: &str, out: &Path) -> anyhow::Result<()> {
     );
 
     // A mistake is shown in place, naming the field.
-    set_editor(
+    set_text(
         c,
+        "spec-text",
         &SMALL_SPEC.replace("keys = 100", "keys = 100\ncolour = 1"),
     )
     .await?;
@@ -374,7 +212,7 @@ async fn upload_flow(c: &Client, base: &str, out: &Path) -> anyhow::Result<()> {
     );
 
     // A good spec opens its job page, whose bar follows the run to the end.
-    set_editor(c, SMALL_SPEC).await?;
+    set_text(c, "spec-text", SMALL_SPEC).await?;
     c.find(Locator::Id("upload-submit")).await?.click().await?;
     c.wait()
         .at_most(Duration::from_secs(30))
@@ -397,7 +235,7 @@ async fn upload_flow(c: &Client, base: &str, out: &Path) -> anyhow::Result<()> {
         .attr("aria-valuenow")
         .await?;
     anyhow::ensure!(pct.as_deref() == Some("100"), "finished at {pct:?}%");
-    std::fs::write(out.join("job.png"), c.screenshot().await?)?;
+    screenshot(c, out, "job.png").await?;
 
     // The report, with the same tables as a workload page.
     c.find(Locator::Id("view-report")).await?.click().await?;
@@ -408,14 +246,11 @@ async fn upload_flow(c: &Client, base: &str, out: &Path) -> anyhow::Result<()> {
         .context("the spec's report has no latency table")?;
     let rows = c.find_all(Locator::Css("#latency-table tbody tr")).await?;
     anyhow::ensure!(rows.len() == 2, "two candidates, {} rows", rows.len());
-    std::fs::write(out.join("spec-report.png"), c.screenshot().await?)?;
+    screenshot(c, out, "spec-report.png").await?;
 
     // Listed, then deleted from the list.
     c.goto(&format!("{base}/specs")).await?;
-    c.wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("body[data-hydrated='true']"))
-        .await?;
+    wait_hydrated(c).await?;
     let row = c.find(Locator::Css("#spec-list tbody tr")).await?;
     anyhow::ensure!(row.text().await?.contains("e2e-fraud"), "spec not listed");
     row.find(Locator::Css("button")).await?.click().await?;

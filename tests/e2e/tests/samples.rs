@@ -9,58 +9,14 @@
 //! (`bash scripts/e2e.sh` builds both). Skips only when chromedriver is
 //! missing and `CI` is unset.
 
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::Value;
-
-/// A child process killed when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn target_dir() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(d) if Path::new(&d).is_absolute() => PathBuf::from(d),
-        Some(d) => root.join(d),
-        None => root.join("target"),
-    }
-}
-
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for_port(port: u16, what: &str) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            bail!("{what} did not listen on 127.0.0.1:{port}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Ok(())
-}
+use fantoccini::{Client, Locator};
+use support::{Session, fetch_json, screenshot, set_text, wait_hydrated};
 
 /// A minimal Parquet file, written by hand so this crate needs no Arrow:
 /// one row group, one uncompressed PLAIN data page per column, every
@@ -266,91 +222,21 @@ fn payments_parquet() -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_parquet_sample_is_uploaded_mapped_and_run_in_chromium() -> anyhow::Result<()> {
-    let Some(driver_bin) = find_on_path("chromedriver") else {
-        if std::env::var_os("CI").is_some() {
-            bail!("chromedriver is missing and CI is set");
-        }
-        eprintln!("SKIPPED: chromedriver not found on PATH");
+    if support::skip_without_browser()? {
         return Ok(());
-    };
-    let chromium = ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|n| find_on_path(n))
-        .context("chromium not found on PATH")?;
-    let target = target_dir();
-    let server_bin = std::env::var_os("WEIR_SERVER_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target.join("debug/weir-server"));
-    let site = target.join("site");
-    anyhow::ensure!(
-        server_bin.is_file() && site.join("pkg/weir.wasm").is_file(),
-        "build the server and the wasm client first (bash scripts/e2e.sh)"
-    );
-
-    let data = tempfile::tempdir()?;
-    let port = free_port();
-    let _server = Proc(
-        Command::new(&server_bin)
-            .args(["--port", &port.to_string(), "--data-dir"])
-            .arg(data.path())
-            .arg("--site-root")
-            .arg(&site)
-            .args([
-                "--no-reference-runs",
-                "--scale-out",
-                "off",
-                "--broker",
-                "off",
-            ])
-            .args(["--max-sample-bytes", "1048576"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", server_bin.display()))?,
-    );
-    wait_for_port(port, "weir-server")?;
-    let base = format!("http://127.0.0.1:{port}");
-
-    let driver_port = free_port();
-    let _driver = Proc(
-        Command::new(&driver_bin)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting chromedriver")?,
-    );
-    wait_for_port(driver_port, "chromedriver")?;
-    let profile = tempfile::tempdir()?;
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--window-size=1280,2400",
-                format!("--user-data-dir={}", profile.path().display()),
-            ]
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .context("connecting to chromedriver")?;
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e");
-    std::fs::create_dir_all(&out)?;
-    let result = drive(&client, &base, data.path(), &out).await;
-    if result.is_err() {
-        let _ = client
-            .screenshot()
-            .await
-            .map(|png| std::fs::write(out.join("sample-failure.png"), png));
     }
-    let _ = client.close().await;
-    result
+    let s = Session::start(&[
+        "--no-reference-runs",
+        "--scale-out",
+        "off",
+        "--broker",
+        "off",
+        "--max-sample-bytes",
+        "1048576",
+    ])
+    .await?;
+    let result = drive(&s.client, &s.base, s.data.path(), &s.out).await;
+    s.finish(result, Some("sample-failure.png")).await
 }
 
 /// Waits until the element `id` has text containing every needle.
@@ -371,25 +257,10 @@ async fn text_of(c: &Client, id: &str, needles: &[&str], secs: u64) -> anyhow::R
     }
 }
 
-/// Sets the SQL editor's text as typing would.
-async fn set_sql(c: &Client, sql: &str) -> anyhow::Result<()> {
-    c.execute(
-        "const t = document.getElementById('sample-sql'); t.value = arguments[0]; \
-         t.dispatchEvent(new Event('input', { bubbles: true }));",
-        vec![Value::String(sql.to_string())],
-    )
-    .await?;
-    Ok(())
-}
-
 /// Screenshots go to `out` (`sample-schema.png`, `sample-report.png`).
 async fn drive(c: &Client, base: &str, tmp: &Path, out: &Path) -> anyhow::Result<()> {
     c.goto(&format!("{base}/specs/new")).await?;
-    c.wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("body[data-hydrated='true']"))
-        .await
-        .context("the page never hydrated")?;
+    wait_hydrated(c).await.context("the page never hydrated")?;
     let form = c
         .wait()
         .at_most(Duration::from_secs(10))
@@ -415,12 +286,7 @@ async fn drive(c: &Client, base: &str, tmp: &Path, out: &Path) -> anyhow::Result
         10,
     )
     .await?;
-    let specs: Value = c
-        .execute_async(
-            "fetch('/api/specs').then(r => r.json()).then(arguments[0]);",
-            vec![],
-        )
-        .await?;
+    let specs = fetch_json(c, "/api/specs").await?;
     anyhow::ensure!(
         specs.as_array().is_some_and(Vec::is_empty),
         "sent anyway: {specs}"
@@ -435,7 +301,7 @@ async fn drive(c: &Client, base: &str, tmp: &Path, out: &Path) -> anyhow::Result
         .await?;
     let schema = text_of(c, "sample-schema", &["ts", "card", "amount"], 60).await?;
     anyhow::ensure!(schema.contains("Int64"), "the schema: {schema}");
-    std::fs::write(out.join("sample-schema.png"), c.screenshot().await?)?;
+    screenshot(c, out, "sample-schema.png").await?;
 
     // Pick the time column and the key.
     c.find(Locator::Id("sample-event-time"))
@@ -455,8 +321,9 @@ async fn drive(c: &Client, base: &str, tmp: &Path, out: &Path) -> anyhow::Result
     anyhow::ensure!(sql.contains("GROUP BY card"), "the example SQL: {sql}");
 
     // SQL naming a column the file lacks: refused in place with its place.
-    set_sql(
+    set_text(
         c,
+        "sample-sql",
         "SELECT card, SUM(price) AS s FROM events GROUP BY card, TUMBLE(event_time, INTERVAL '5' MINUTE)",
     )
     .await?;
@@ -466,7 +333,7 @@ async fn drive(c: &Client, base: &str, tmp: &Path, out: &Path) -> anyhow::Result
     // The real query: the job page, then the report with the query.
     let good = "SELECT card, COUNT(*) AS payments, SUM(amount) AS spend FROM events \
                 GROUP BY card, TUMBLE(event_time, INTERVAL '5' MINUTE)";
-    set_sql(c, good).await?;
+    set_text(c, "sample-sql", good).await?;
     c.find(Locator::Id("sample-run")).await?.click().await?;
     let deadline = Instant::now() + Duration::from_secs(30);
     while !c.current_url().await?.path().starts_with("/jobs/") {
@@ -488,7 +355,7 @@ async fn drive(c: &Client, base: &str, tmp: &Path, out: &Path) -> anyhow::Result
     link.click().await?;
     let query = text_of(c, "query-sql", &["TUMBLE", "card"], 30).await?;
     anyhow::ensure!(query.trim() == good, "the report's query: {query}");
-    std::fs::write(out.join("sample-report.png"), c.screenshot().await?)?;
+    screenshot(c, out, "sample-report.png").await?;
 
     // Run it again: the form comes back with the sample and its last query.
     c.find(Locator::Id("sample-rerun")).await?.click().await?;
