@@ -76,10 +76,10 @@ mod tests {
         Dataset {
             events: times
                 .iter()
-                .enumerate()
-                .map(|(i, &(t, _))| {
+                .map(|&(t, _)| {
+                    // The original event time, to find an event after the replay.
                     let mut values = [0; MAX_COLUMNS];
-                    values[0] = i as i64;
+                    values[0] = t;
                     CustomEvent {
                         event_time: t,
                         values,
@@ -101,7 +101,7 @@ mod tests {
         let factor = at_rate(&mut d, 11.0).unwrap();
         assert!((factor - 10.0).abs() < 1e-9, "{factor}");
         assert!((mean_rate(&d).unwrap() - 11.0).abs() < 1e-9);
-        let late = d.events.iter().position(|e| e.values[0] == 2).unwrap();
+        let late = d.events.iter().position(|e| e.values[0] == 2000).unwrap();
         assert_eq!(d.events[late].event_time, 200);
         assert_eq!(d.arrival[late] - d.events[late].event_time, 4000);
         assert!(d.arrival.windows(2).all(|w| w[0] <= w[1]));
